@@ -1,0 +1,13 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/test'],
+  testMatch: ['**/*.test.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],
+  },
+  testTimeout: 30000,
+  // Each test file runs in its own worker; sockets are real, so keep the
+  // machine's two cores for the kernel as well.
+  maxWorkers: 2,
+};

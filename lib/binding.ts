@@ -1,0 +1,81 @@
+// Loads the compiled addon (a prebuild, or a local build) and gives it a
+// typed interface. Nothing else in lib/ touches the binary directly.
+import * as path from 'node:path';
+import { coded, ErrorCodes } from './errors';
+
+/** Layout of the C structs the option catalog converts, from the headers. */
+export interface NativeLayout {
+  readonly timeval: {
+    readonly size: number;
+    readonly secOffset: number;
+    readonly secSize: number;
+    readonly usecOffset: number;
+    readonly usecSize: number;
+  };
+  readonly linger: { readonly size: number; readonly onoffOffset: number; readonly lingerOffset: number };
+  readonly intSize: number;
+  /** Bytes of SO_MEMINFO's array (Linux only). */
+  readonly meminfoSize?: number;
+}
+
+/**
+ * The binary's interface. Getters return undefined on failure and leave the
+ * errno for lastErrno(); setters return 0 or the errno.
+ */
+export interface NativeBinding {
+  getInt(fd: number, level: number, option: number): number | undefined;
+  setInt(fd: number, level: number, option: number, value: number): number;
+  getBytes(fd: number, level: number, option: number, length: number): Buffer | undefined;
+  setBytes(fd: number, level: number, option: number, bytes: Uint8Array): number;
+  queued(fd: number, queue: 0 | 1): number | undefined;
+  lastErrno(): number;
+  /** macOS only: an integer sysctl by name, undefined when missing. */
+  sysctl?(name: string): number | undefined;
+  readonly constants: Readonly<Record<string, number>>;
+  readonly layout: NativeLayout;
+}
+
+/** The folder holding package.json, binding.gyp and prebuilds/. */
+export const packageRoot = path.join(__dirname, '..');
+
+function libcName(): string {
+  if (process.platform !== 'linux') return '';
+  const report = process.report?.getReport?.() as { header?: { glibcVersionRuntime?: string } } | undefined;
+  return report?.header?.glibcVersionRuntime ? 'glibc' : 'musl';
+}
+
+export function noBinaryError(cause: unknown): Error {
+  const libc = libcName();
+  const target = `${process.platform}-${process.arch}${libc ? ` (${libc})` : ''}`;
+  return coded(
+    `sockbuf: no prebuilt binary matches ${target} on Node ${process.version}, and none was compiled here.\n` +
+      `Two ways out:\n` +
+      `  1. let npm run sockbuf's install script, which compiles it (needs python3, make and a C++ compiler):\n` +
+      `       npm install-scripts approve sockbuf && npm rebuild sockbuf\n` +
+      `  2. compile it yourself from the package folder:\n` +
+      `       cd ${packageRoot} && npx node-gyp rebuild\n` +
+      `(${cause instanceof Error ? cause.message.split('\n')[0] : String(cause)})`,
+    ErrorCodes.NO_BINARY,
+    cause,
+  );
+}
+
+function load(): NativeBinding {
+  if (process.platform === 'win32') {
+    throw coded(
+      'sockbuf is not supported on Windows: Node exposes no file descriptor for TCP and UDP handles there (libuv uses SOCKETs it does not hand out), so there is nothing to call getsockopt/setsockopt on.',
+      ErrorCodes.UNAVAILABLE,
+    );
+  }
+  let binding: NativeBinding;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const nodeGypBuild = require('node-gyp-build') as (dir: string) => NativeBinding;
+    binding = nodeGypBuild(packageRoot);
+  } catch (err) {
+    throw noBinaryError(err);
+  }
+  return binding;
+}
+
+export const native: NativeBinding = load();

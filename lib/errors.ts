@@ -1,0 +1,144 @@
+// The one place where sockbuf builds its errors. They follow Node's own
+// shapes, so callers switch on `err.code` exactly as they do for core APIs.
+import { getSystemErrorMap, getSystemErrorName, inspect } from 'node:util';
+
+/** Codes of the errors sockbuf defines itself (the rest are Node's and the OS's). */
+export const ErrorCodes = {
+  /** The socket has no file descriptor yet (or none of its own). */
+  NO_FD: 'ERR_SOCKBUF_NO_FD',
+  /** The socket was closed or destroyed. */
+  CLOSED: 'ERR_SOCKBUF_CLOSED',
+  /** No compiled binary matches this platform. */
+  NO_BINARY: 'ERR_SOCKBUF_NO_BINARY',
+  /** The platform or option is not available. */
+  UNAVAILABLE: 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM',
+} as const;
+
+/** A failed system call, shaped like the errors of Node's fs and net. */
+export interface SystemError extends Error {
+  code: string;
+  /** Negative, as in Node: `util.getSystemErrorName(err.errno) === err.code`. */
+  errno: number;
+  syscall: string;
+  fd: number;
+  level?: number;
+  option?: number;
+}
+
+/** An error with a string code (every error sockbuf throws has one). */
+export interface CodedError extends Error {
+  code: string;
+}
+
+function withCode<E extends Error>(err: E, code: string, props?: object): E & { code: string } {
+  const coded = Object.assign(err, { code }, props);
+  // Node prints its own errors as `TypeError [ERR_X]: message`; do the same.
+  Object.defineProperty(coded, 'name', {
+    value: `${err.name} [${code}]`,
+    configurable: true,
+    writable: true,
+    enumerable: false,
+  });
+  // The stack printed the name when the error was made; keep the message in
+  // place but drop the code from `name` so `err.name` stays 'TypeError'.
+  void coded.stack;
+  Object.defineProperty(coded, 'name', {
+    value: err.constructor.name,
+    configurable: true,
+    writable: true,
+    enumerable: false,
+  });
+  return coded;
+}
+
+export function systemError(
+  errno: number,
+  syscall: string,
+  fd: number,
+  context?: { level?: number; option?: number; label?: string },
+): SystemError {
+  const neg = errno > 0 ? -errno : errno;
+  let code: string;
+  let text: string;
+  try {
+    code = getSystemErrorName(neg);
+    text = getSystemErrorMap().get(neg)?.[1] ?? code;
+  } catch {
+    code = `E${Math.abs(neg)}`;
+    text = 'unknown error';
+  }
+  const where = context?.label ? `, ${context.label}` : '';
+  const err = new Error(`${syscall} ${code}: ${text} (fd ${fd}${where})`);
+  const props: Record<string, unknown> = { errno: neg, syscall, fd };
+  if (context?.level !== undefined) props.level = context.level;
+  if (context?.option !== undefined) props.option = context.option;
+  return withCode(err, code, props) as SystemError;
+}
+
+/** Describes a received value the way Node's validators do. */
+export function describeReceived(value: unknown): string {
+  if (value === null) return 'Received null';
+  if (value === undefined) return 'Received undefined';
+  if (typeof value === 'function') {
+    return `Received function ${value.name || '<anonymous>'}`;
+  }
+  if (typeof value === 'object') {
+    const ctor = (value as object).constructor;
+    if (ctor && typeof ctor.name === 'string' && ctor.name !== '') {
+      return `Received an instance of ${ctor.name}`;
+    }
+    return `Received ${inspect(value, { depth: -1 })}`;
+  }
+  let shown = inspect(value, { colors: false });
+  if (shown.length > 28) shown = `${shown.slice(0, 25)}...`;
+  return `Received type ${typeof value} (${shown})`;
+}
+
+export function invalidArgType(name: string, expected: string, actual: unknown): CodedError {
+  return withCode(
+    new TypeError(`The "${name}" argument must be ${expected}. ${describeReceived(actual)}`),
+    'ERR_INVALID_ARG_TYPE',
+  );
+}
+
+export function invalidArgValue(name: string, reason: string, actual: unknown): CodedError {
+  let shown = inspect(actual, { depth: 0, breakLength: Infinity });
+  if (shown.length > 64) shown = `${shown.slice(0, 61)}...`;
+  return withCode(
+    new TypeError(`The argument '${name}' ${reason}. Received ${shown}`),
+    'ERR_INVALID_ARG_VALUE',
+  );
+}
+
+export function outOfRange(name: string, range: string, actual: unknown): CodedError {
+  let shown =
+    typeof actual === 'bigint' ? `${String(actual)}n` : inspect(actual, { breakLength: Infinity });
+  if (shown.length > 64) shown = `${shown.slice(0, 61)}...`;
+  return withCode(
+    new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${shown}`),
+    'ERR_OUT_OF_RANGE',
+  );
+}
+
+export function noFd(what: string, advice: string): CodedError {
+  return withCode(
+    new Error(`${what} has no file descriptor yet: ${advice}`),
+    ErrorCodes.NO_FD,
+  );
+}
+
+export function closed(what: string): CodedError {
+  return withCode(
+    new Error(`${what} is closed or destroyed: its file descriptor is gone (and its number may belong to another socket by now)`),
+    ErrorCodes.CLOSED,
+  );
+}
+
+export function unavailable(what: string): CodedError {
+  return withCode(new Error(`${what} is not available on ${process.platform}`), ErrorCodes.UNAVAILABLE);
+}
+
+export function coded(message: string, code: string, cause?: unknown): CodedError {
+  const err = cause === undefined ? new Error(message) : new Error(message, { cause });
+  return withCode(err, code);
+}

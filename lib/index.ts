@@ -1,0 +1,23 @@
+// sockbuf: kernel socket buffers and socket options for Node.js sockets.
+export { constants } from './constants';
+export { getsockopt, setsockopt, MAX_GET_LENGTH, type OptionBytes } from './raw';
+export {
+  getBufferSizes,
+  getRecvBufferSize,
+  getSendBufferSize,
+  setBufferSizes,
+  setRecvBufferSize,
+  setSendBufferSize,
+  configureServer,
+  type BufferSizeReport,
+  type BufferSizes,
+  type BufferSizesReport,
+  type SetBufferSizesOptions,
+  type SetBufferSizeOptions,
+  type ConfigureServerOptions,
+} from './sizes';
+export { getOption, setOption, optionCatalog, type Linger, type OptionName, type OptionValue, type WritableOptionName } from './options';
+export { systemLimits, type SystemLimits, type Range, type PageThresholds } from './limits';
+export { socketMemory, queuedBytes, type SocketMemory, type QueuedBytes } from './observe';
+export { ErrorCodes, type SystemError, type CodedError } from './errors';
+export type { SocketLike } from './resolve';

@@ -1,0 +1,122 @@
+// Raw getsockopt/setsockopt on the descriptor behind any socket-like value.
+import { native } from './binding';
+import { describeOption } from './constants';
+import { invalidArgType, invalidArgValue, outOfRange, systemError } from './errors';
+import { resolveFd, type SocketLike } from './resolve';
+import { INT32_MIN, UINT32_MAX, validateInt32, validateInteger } from './validate';
+
+/** Largest number of bytes a raw get may ask the kernel for. */
+export const MAX_GET_LENGTH = 1 << 20;
+
+/** Bytes accepted by setsockopt. */
+export type OptionBytes = Buffer | ArrayBufferView | ArrayBuffer;
+
+/** Throws the system error for a failed getsockopt/setsockopt. */
+export function optionError(errno: number, syscall: string, fd: number, level: number, option: number): Error {
+  return systemError(errno, syscall, fd, { level, option, label: describeOption(level, option) });
+}
+
+/** getsockopt of an int-valued option on an fd already resolved. */
+export function getIntFd(fd: number, level: number, option: number): number {
+  const value = native.getInt(fd, level, option);
+  if (value === undefined) throw optionError(native.lastErrno(), 'getsockopt', fd, level, option);
+  return value;
+}
+
+/** setsockopt of an int-valued option on an fd already resolved. */
+export function setIntFd(fd: number, level: number, option: number, value: number): void {
+  const err = native.setInt(fd, level, option, value);
+  if (err !== 0) throw optionError(err, 'setsockopt', fd, level, option);
+}
+
+/** getsockopt into `length` bytes; returns exactly the bytes the kernel wrote. */
+export function getBytesFd(fd: number, level: number, option: number, length: number): Buffer {
+  const value = native.getBytes(fd, level, option, length);
+  if (value === undefined) throw optionError(native.lastErrno(), 'getsockopt', fd, level, option);
+  return value;
+}
+
+export function setBytesFd(fd: number, level: number, option: number, bytes: Uint8Array): void {
+  const err = native.setBytes(fd, level, option, bytes);
+  if (err !== 0) throw optionError(err, 'setsockopt', fd, level, option);
+}
+
+function isDetached(buffer: ArrayBufferLike): boolean {
+  if (typeof SharedArrayBuffer !== 'undefined' && buffer instanceof SharedArrayBuffer) return false;
+  const flag = (buffer as { detached?: boolean }).detached;
+  if (typeof flag === 'boolean') return flag;
+  try {
+    // Node 20 lacks ArrayBuffer#detached; slicing a detached buffer throws.
+    (buffer as ArrayBuffer).slice(0, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+/** A byte view over any Buffer/TypedArray/DataView/ArrayBuffer, without copying. */
+export function toBytes(value: unknown, name: string): Uint8Array | undefined {
+  let view: Uint8Array | undefined;
+  if (value instanceof Uint8Array) view = value;
+  else if (ArrayBuffer.isView(value)) {
+    if (isDetached(value.buffer)) throw invalidArgValue(name, 'must not be backed by a detached ArrayBuffer', value);
+    view = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  } else if (value instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && value instanceof SharedArrayBuffer)) {
+    if (isDetached(value)) throw invalidArgValue(name, 'must not be a detached ArrayBuffer', value);
+    view = new Uint8Array(value);
+  }
+  if (view !== undefined && view.byteLength === 0 && isDetached(view.buffer)) {
+    throw invalidArgValue(name, 'must not be backed by a detached ArrayBuffer', value);
+  }
+  return view;
+}
+
+/**
+ * getsockopt(2) on the socket's descriptor.
+ * Without `length`: an int-valued option, returned as a number.
+ * With `length`: a Buffer of the bytes the kernel wrote (at most `length`).
+ */
+export function getsockopt(sock: SocketLike, level: number, option: number): number;
+export function getsockopt(sock: SocketLike, level: number, option: number, length: number): Buffer;
+export function getsockopt(sock: SocketLike, level: number, option: number, length?: number): number | Buffer {
+  const fd = resolveFd(sock);
+  validateInt32(level, 'level');
+  validateInt32(option, 'option');
+  if (length === undefined) return getIntFd(fd, level, option);
+  validateInteger(length, 'length', 0, MAX_GET_LENGTH);
+  return getBytesFd(fd, level, option, length);
+}
+
+/**
+ * setsockopt(2) on the socket's descriptor. `value` is a number (an int;
+ * values up to 2^32-1 are passed as their 32-bit pattern), a boolean (1/0),
+ * or the raw bytes as a Buffer, TypedArray, DataView or ArrayBuffer.
+ */
+export function setsockopt(
+  sock: SocketLike,
+  level: number,
+  option: number,
+  value: number | boolean | OptionBytes,
+): void {
+  const fd = resolveFd(sock);
+  validateInt32(level, 'level');
+  validateInt32(option, 'option');
+  if (typeof value === 'number') {
+    if (!((value | 0) === value)) {
+      if (!Number.isInteger(value) || value < INT32_MIN || value > UINT32_MAX) {
+        throw outOfRange('value', `an integer >= ${INT32_MIN} and <= ${UINT32_MAX}`, value);
+      }
+    }
+    setIntFd(fd, level, option, value | 0);
+    return;
+  }
+  if (typeof value === 'boolean') {
+    setIntFd(fd, level, option, value ? 1 : 0);
+    return;
+  }
+  const bytes = toBytes(value, 'value');
+  if (bytes === undefined) {
+    throw invalidArgType('value', 'of type number or boolean, or a Buffer, TypedArray, DataView or ArrayBuffer', value);
+  }
+  setBytesFd(fd, level, option, bytes);
+}

@@ -1,0 +1,107 @@
+// Turns a socket-like value into the file descriptor behind it, at every
+// call: a descriptor number is never cached, because a closed socket's
+// number is soon reused by an unrelated one.
+import * as dgram from 'node:dgram';
+import * as net from 'node:net';
+import { closed, coded, ErrorCodes, invalidArgType, noFd, outOfRange } from './errors';
+import { INT32_MAX } from './validate';
+
+/** Anything sockbuf accepts as a socket. */
+export type SocketLike = net.Socket | net.Server | dgram.Socket | number | { readonly fd: number };
+
+interface HandleLike {
+  fd?: unknown;
+}
+interface StreamLike {
+  _handle?: HandleLike | null;
+  destroyed?: boolean;
+  connecting?: boolean;
+}
+interface DgramState {
+  handle?: HandleLike | null;
+}
+
+const FD_RANGE = `an integer >= 0 and <= ${INT32_MAX}`;
+
+// Node keeps a dgram socket's handle in an internal state object behind an
+// own symbol property (dgram.Socket#_handle is deprecated, DEP0112, and gone
+// in Node 25). The symbol is found once and cached; never the descriptor.
+let dgramStateSymbol: symbol | undefined;
+
+function findDgramState(sock: dgram.Socket): DgramState {
+  if (dgramStateSymbol === undefined) {
+    dgramStateSymbol = Object.getOwnPropertySymbols(sock).find((s) => s.description === 'state symbol');
+    if (dgramStateSymbol === undefined) {
+      throw coded(
+        `sockbuf cannot find the handle of a dgram.Socket on Node ${process.version}: Node's internal layout changed. Please report this; pass { fd } as a workaround.`,
+        ErrorCodes.UNAVAILABLE,
+      );
+    }
+  }
+  return (sock as unknown as Record<symbol, DgramState>)[dgramStateSymbol];
+}
+
+function fromDgram(sock: dgram.Socket): number {
+  const state = findDgramState(sock);
+  const handle = state?.handle;
+  if (handle == null) throw closed('dgram.Socket');
+  const fd = handle.fd;
+  if (typeof fd === 'number' && fd >= 0) return fd;
+  throw noFd('dgram.Socket', 'it gets one when it is bound; call after bind() completes (its callback or the "listening" event)');
+}
+
+function fromStream(sock: StreamLike, isServer: boolean): number {
+  const handle = sock._handle;
+  if (handle != null) {
+    const fd = handle.fd;
+    if (typeof fd === 'number' && fd >= 0) return fd;
+    if (typeof fd !== 'number' && isServer) {
+      throw noFd(
+        'net.Server',
+        'it does not own a socket (a cluster worker shares the primary\'s listening socket); configure the sockets it accepts, or use the primary',
+      );
+    }
+  }
+  if (isServer) {
+    throw noFd('net.Server', 'it is not listening; call after listen() completes (its callback or the "listening" event)');
+  }
+  if (sock.destroyed) throw closed('net.Socket');
+  throw noFd('net.Socket', 'it gets one when it starts connecting; call after the "connect" event (or "secureConnect" for TLS)');
+}
+
+function fromFdNumber(fd: unknown, name: string): number {
+  if (typeof fd !== 'number') throw invalidArgType(name, 'of type number', fd);
+  if (!Number.isInteger(fd) || fd < 0 || fd > INT32_MAX) throw outOfRange(name, FD_RANGE, fd);
+  return fd;
+}
+
+/**
+ * The file descriptor behind `sock`, resolved now. Throws ERR_SOCKBUF_NO_FD
+ * when it has none yet, ERR_SOCKBUF_CLOSED when it is gone.
+ */
+export function resolveFd(sock: unknown, name = 'sock'): number {
+  if (typeof sock === 'number') {
+    if (sock >= 0 && (sock | 0) === sock) return sock;
+    return fromFdNumber(sock, name);
+  }
+  if (typeof sock === 'object' && sock !== null) {
+    if (sock instanceof net.Socket) return fromStream(sock as unknown as StreamLike, false);
+    if (sock instanceof dgram.Socket) return fromDgram(sock);
+    if (sock instanceof net.Server) return fromStream(sock as unknown as StreamLike, true);
+    if ('fd' in sock) return fromFdNumber((sock as { fd: unknown }).fd, `${name}.fd`);
+  }
+  throw invalidArgType(
+    name,
+    'a net.Socket, tls.TLSSocket, net.Server, dgram.Socket, a file descriptor number or an object with a numeric fd',
+    sock,
+  );
+}
+
+/** A short label for messages and debug output. */
+export function describeSocket(sock: unknown): string {
+  if (typeof sock === 'number') return `fd ${sock}`;
+  if (sock instanceof dgram.Socket) return 'dgram.Socket';
+  if (sock instanceof net.Server) return 'net.Server';
+  if (sock instanceof net.Socket) return 'net.Socket';
+  return 'socket';
+}

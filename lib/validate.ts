@@ -1,0 +1,42 @@
+// Argument checks shared by every public function, with Node's error codes.
+import { invalidArgType, outOfRange } from './errors';
+
+export const INT32_MIN = -2147483648;
+export const INT32_MAX = 2147483647;
+export const UINT32_MAX = 4294967295;
+
+/** An integer in [min, max]; a TypeError for non-numbers, a RangeError otherwise. */
+export function validateInteger(value: unknown, name: string, min: number, max: number): number {
+  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw outOfRange(name, `an integer >= ${min} and <= ${max}`, value);
+  }
+  return value;
+}
+
+/** A level or option number: any int32 (the kernel decides what it means). */
+export function validateInt32(value: unknown, name: string): number {
+  // Fast path: the common case costs two comparisons.
+  if (typeof value === 'number' && (value | 0) === value) return value;
+  return validateInteger(value, name, INT32_MIN, INT32_MAX);
+}
+
+/** A buffer size in bytes: 0 to INT_MAX. */
+export function validateSize(value: unknown, name: string): number {
+  if (typeof value === 'number' && value >= 0 && (value | 0) === value) return value;
+  return validateInteger(value, name, 0, INT32_MAX);
+}
+
+export function validateBoolean(value: unknown, name: string): boolean {
+  if (typeof value !== 'boolean') throw invalidArgType(name, 'of type boolean', value);
+  return value;
+}
+
+/** An options object (undefined allowed and treated as empty). */
+export function validateOptions<T extends object>(value: unknown, name: string): Partial<T> {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw invalidArgType(name, 'of type object', value);
+  }
+  return value as Partial<T>;
+}

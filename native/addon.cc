@@ -1,0 +1,226 @@
+// sockbuf native layer: thin glue over getsockopt/setsockopt.
+//
+// Contract with lib/binding.ts (see NativeBinding there):
+//  - getters return the value, or undefined on failure; the failure's errno
+//    is then read with lastErrno();
+//  - setters return 0, or the positive errno of the failure;
+//  - malformed arguments throw a TypeError/RangeError (lib validates first,
+//    so this only guards against misuse of the binding itself).
+// Nothing here asserts, aborts, allocates on the success path of the int
+// calls, or writes past a buffer it was handed.
+#include <napi.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+
+#include <cerrno>
+#include <climits>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <vector>
+
+#include "constants.h"
+#include "platform.h"
+
+namespace sockbuf {
+namespace {
+
+// Largest buffer getBytes will hand to the kernel; lib enforces the same.
+constexpr int32_t kMaxGetLength = 1 << 20;
+
+// Per-environment state, so that every worker thread has its own.
+struct InstanceData {
+  int last_errno = 0;
+};
+
+void SetLastErrno(Napi::Env env, int err) {
+  InstanceData* data = env.GetInstanceData<InstanceData>();
+  if (data != nullptr) data->last_errno = err;
+}
+
+// Reads a JS number that must be an integer within int32 range. Any other
+// value (NaN, fractions, out of range, non-numbers) throws instead of being
+// silently truncated to a different fd or option.
+bool ReadInt32(napi_env env, napi_value value, const char* what,
+               int32_t* out) {
+  double d;
+  if (napi_get_value_double(env, value, &d) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", what);
+    return false;
+  }
+  if (!(d >= INT32_MIN && d <= INT32_MAX) || std::trunc(d) != d) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", what);
+    return false;
+  }
+  *out = static_cast<int32_t>(d);
+  return true;
+}
+
+// Parses `count` leading int32 arguments.
+bool ReadInts(const Napi::CallbackInfo& info, size_t count, int32_t* out) {
+  static const char* const kNames[] = {
+      "argument 1 must be an int32", "argument 2 must be an int32",
+      "argument 3 must be an int32", "argument 4 must be an int32"};
+  for (size_t i = 0; i < count; i++) {
+    if (!ReadInt32(info.Env(), info[i], kNames[i], &out[i])) return false;
+  }
+  return true;
+}
+
+// getInt(fd, level, option) -> number | undefined
+Napi::Value GetInt(const Napi::CallbackInfo& info) {
+  int32_t a[3];
+  if (!ReadInts(info, 3, a)) return Napi::Value();
+  int value = 0;
+  socklen_t len = sizeof(value);
+  if (getsockopt(a[0], a[1], a[2], &value, &len) != 0) {
+    SetLastErrno(info.Env(), errno);
+    return info.Env().Undefined();
+  }
+  if (len == 1) {
+    // Some options (IP_MULTICAST_TTL on macOS, ...) are a single byte.
+    unsigned char byte;
+    std::memcpy(&byte, &value, 1);
+    value = byte;
+  }
+  return Napi::Number::New(info.Env(), value);
+}
+
+// setInt(fd, level, option, value) -> 0 | errno
+Napi::Value SetInt(const Napi::CallbackInfo& info) {
+  int32_t a[4];
+  if (!ReadInts(info, 4, a)) return Napi::Value();
+  int value = a[3];
+  int rc = setsockopt(a[0], a[1], a[2], &value, sizeof(value));
+  return Napi::Number::New(info.Env(), rc == 0 ? 0 : errno);
+}
+
+// getBytes(fd, level, option, length) -> Buffer | undefined
+// The Buffer holds exactly the bytes the kernel wrote (its optlen), never
+// more than `length`.
+Napi::Value GetBytes(const Napi::CallbackInfo& info) {
+  int32_t a[4];
+  if (!ReadInts(info, 4, a)) return Napi::Value();
+  if (a[3] < 0 || a[3] > kMaxGetLength) {
+    napi_throw_range_error(info.Env(), "ERR_OUT_OF_RANGE",
+                           "length must be between 0 and 1048576");
+    return Napi::Value();
+  }
+  uint8_t small[512];
+  std::vector<uint8_t> large;
+  uint8_t* buf = small;
+  if (static_cast<size_t>(a[3]) > sizeof(small)) {
+    large.resize(static_cast<size_t>(a[3]));
+    buf = large.data();
+  } else {
+    std::memset(small, 0, sizeof(small));
+  }
+  socklen_t len = static_cast<socklen_t>(a[3]);
+  if (getsockopt(a[0], a[1], a[2], buf, &len) != 0) {
+    SetLastErrno(info.Env(), errno);
+    return info.Env().Undefined();
+  }
+  // A kernel may report the size it would have liked; never read past ours.
+  if (len > static_cast<socklen_t>(a[3])) len = static_cast<socklen_t>(a[3]);
+  return Napi::Buffer<uint8_t>::Copy(info.Env(), buf, len);
+}
+
+// setBytes(fd, level, option, bytes: Uint8Array) -> 0 | errno
+Napi::Value SetBytes(const Napi::CallbackInfo& info) {
+  int32_t a[3];
+  if (!ReadInts(info, 3, a)) return Napi::Value();
+  napi_env env = info.Env();
+  bool is_typed = false;
+  if (info.Length() < 4 ||
+      napi_is_typedarray(env, info[3], &is_typed) != napi_ok || !is_typed) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE",
+                          "argument 4 must be a Uint8Array");
+    return Napi::Value();
+  }
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* data = nullptr;
+  if (napi_get_typedarray_info(env, info[3], &type, &length, &data, nullptr,
+                               nullptr) != napi_ok ||
+      type != napi_uint8_array) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE",
+                          "argument 4 must be a Uint8Array");
+    return Napi::Value();
+  }
+  if (length > static_cast<size_t>(INT_MAX)) {
+    return Napi::Number::New(env, EINVAL);
+  }
+  int rc = setsockopt(a[0], a[1], a[2], length == 0 ? nullptr : data,
+                      static_cast<socklen_t>(length));
+  return Napi::Number::New(env, rc == 0 ? 0 : errno);
+}
+
+// queued(fd, which) -> number | undefined; which: 0 receive, 1 send.
+Napi::Value Queued(const Napi::CallbackInfo& info) {
+  int32_t a[2];
+  if (!ReadInts(info, 2, a)) return Napi::Value();
+  if (a[1] != 0 && a[1] != 1) {
+    napi_throw_range_error(info.Env(), "ERR_OUT_OF_RANGE",
+                           "queue must be 0 (receive) or 1 (send)");
+    return Napi::Value();
+  }
+  int32_t value = 0;
+  int err = QueuedBytes(a[0], static_cast<Queue>(a[1]), &value);
+  if (err != 0) {
+    SetLastErrno(info.Env(), err);
+    return info.Env().Undefined();
+  }
+  return Napi::Number::New(info.Env(), value);
+}
+
+// lastErrno() -> errno of this environment's last failed getter.
+Napi::Value LastErrno(const Napi::CallbackInfo& info) {
+  InstanceData* data = info.Env().GetInstanceData<InstanceData>();
+  return Napi::Number::New(info.Env(), data == nullptr ? 0 : data->last_errno);
+}
+
+Napi::Object Layout(Napi::Env env) {
+  Napi::Object layout = Napi::Object::New(env);
+  Napi::Object timeval = Napi::Object::New(env);
+  timeval.Set("size", static_cast<double>(sizeof(struct timeval)));
+  timeval.Set("secOffset", static_cast<double>(offsetof(struct timeval, tv_sec)));
+  timeval.Set("secSize", static_cast<double>(sizeof(((struct timeval*)0)->tv_sec)));
+  timeval.Set("usecOffset", static_cast<double>(offsetof(struct timeval, tv_usec)));
+  timeval.Set("usecSize", static_cast<double>(sizeof(((struct timeval*)0)->tv_usec)));
+  layout.Set("timeval", timeval);
+  Napi::Object linger = Napi::Object::New(env);
+  linger.Set("size", static_cast<double>(sizeof(struct linger)));
+  linger.Set("onoffOffset", static_cast<double>(offsetof(struct linger, l_onoff)));
+  linger.Set("lingerOffset", static_cast<double>(offsetof(struct linger, l_linger)));
+  layout.Set("linger", linger);
+  layout.Set("intSize", static_cast<double>(sizeof(int)));
+  return layout;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  env.SetInstanceData(new InstanceData());
+  exports.Set("getInt", Napi::Function::New(env, GetInt, "getInt"));
+  exports.Set("setInt", Napi::Function::New(env, SetInt, "setInt"));
+  exports.Set("getBytes", Napi::Function::New(env, GetBytes, "getBytes"));
+  exports.Set("setBytes", Napi::Function::New(env, SetBytes, "setBytes"));
+  exports.Set("queued", Napi::Function::New(env, Queued, "queued"));
+  exports.Set("lastErrno", Napi::Function::New(env, LastErrno, "lastErrno"));
+  Napi::Object constants = Napi::Object::New(env);
+  AddConstants(env, constants);
+  Napi::Object layout = Layout(env);
+  AddPlatformConstants(env, constants, layout);
+  exports.Set("constants", constants);
+  exports.Set("layout", layout);
+  AddPlatformFunctions(env, exports);
+  return exports;
+}
+
+}  // namespace
+}  // namespace sockbuf
+
+static Napi::Object InitSockbuf(Napi::Env env, Napi::Object exports) {
+  return sockbuf::Init(env, exports);
+}
+
+NODE_API_MODULE(sockbuf, InitSockbuf)

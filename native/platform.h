@@ -1,0 +1,28 @@
+// Per-OS primitives. Each function returns 0 on success or a positive errno
+// value, never throws and never touches memory it was not handed.
+#ifndef SOCKBUF_PLATFORM_H_
+#define SOCKBUF_PLATFORM_H_
+
+#include <napi.h>
+
+#include <cstdint>
+
+namespace sockbuf {
+
+// Which kernel queue QueuedBytes reads.
+enum class Queue : int32_t { kReceive = 0, kSend = 1 };
+
+// Bytes waiting in the socket's receive or send queue.
+int QueuedBytes(int fd, Queue queue, int32_t* out);
+
+// Adds the constants and struct layouts only this OS has (enums that #ifdef
+// cannot see, SIOC* requests, ...).
+void AddPlatformConstants(Napi::Env env, Napi::Object constants,
+                          Napi::Object layout);
+
+// Adds OS-only functions (sysctl on macOS) to the exports.
+void AddPlatformFunctions(Napi::Env env, Napi::Object exports);
+
+}  // namespace sockbuf
+
+#endif  // SOCKBUF_PLATFORM_H_

@@ -1,0 +1,40 @@
+// Linux: queue sizes through SIOCINQ/SIOCOUTQ, and the SO_MEMINFO indexes,
+// which linux/sock_diag.h declares as an enum that #ifdef cannot see.
+#include <linux/sock_diag.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+
+#include <cerrno>
+
+#include "platform.h"
+
+namespace sockbuf {
+
+int QueuedBytes(int fd, Queue queue, int32_t* out) {
+  int value = 0;
+  unsigned long request = queue == Queue::kReceive ? SIOCINQ : SIOCOUTQ;
+  if (ioctl(fd, request, &value) != 0) return errno;
+  *out = value;
+  return 0;
+}
+
+void AddPlatformConstants(Napi::Env env, Napi::Object constants,
+                          Napi::Object layout) {
+#define SOCKBUF_SET(name) constants.Set(#name, Napi::Number::New(env, name))
+  SOCKBUF_SET(SK_MEMINFO_RMEM_ALLOC);
+  SOCKBUF_SET(SK_MEMINFO_RCVBUF);
+  SOCKBUF_SET(SK_MEMINFO_WMEM_ALLOC);
+  SOCKBUF_SET(SK_MEMINFO_SNDBUF);
+  SOCKBUF_SET(SK_MEMINFO_FWD_ALLOC);
+  SOCKBUF_SET(SK_MEMINFO_WMEM_QUEUED);
+  SOCKBUF_SET(SK_MEMINFO_OPTMEM);
+  SOCKBUF_SET(SK_MEMINFO_BACKLOG);
+  SOCKBUF_SET(SK_MEMINFO_DROPS);
+  SOCKBUF_SET(SK_MEMINFO_VARS);
+#undef SOCKBUF_SET
+  layout.Set("meminfoSize", static_cast<double>(SK_MEMINFO_VARS * sizeof(__u32)));
+}
+
+void AddPlatformFunctions(Napi::Env, Napi::Object) {}
+
+}  // namespace sockbuf
