@@ -87,9 +87,9 @@ export function describeReceived(value: unknown): string {
     if (ctor && typeof ctor.name === 'string' && ctor.name !== '') {
       return `Received an instance of ${ctor.name}`;
     }
-    return `Received ${inspect(value, { depth: -1 })}`;
+    return `Received ${show(value)}`;
   }
-  let shown = inspect(value, { colors: false });
+  let shown = show(value);
   if (shown.length > 28) shown = `${shown.slice(0, 25)}...`;
   return `Received type ${typeof value} (${shown})`;
 }
@@ -101,18 +101,23 @@ export function invalidArgType(name: string, expected: string, actual: unknown):
   );
 }
 
+/** inspect() that never throws (a detached DataView makes it throw). */
+function show(value: unknown): string {
+  try {
+    return inspect(value, { depth: 0, breakLength: Infinity });
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
+}
+
 export function invalidArgValue(name: string, reason: string, actual: unknown): CodedError {
-  let shown = inspect(actual, { depth: 0, breakLength: Infinity });
+  let shown = show(actual);
   if (shown.length > 64) shown = `${shown.slice(0, 61)}...`;
-  return withCode(
-    new TypeError(`The argument '${name}' ${reason}. Received ${shown}`),
-    'ERR_INVALID_ARG_VALUE',
-  );
+  return withCode(new TypeError(`The argument '${name}' ${reason}. Received ${shown}`), 'ERR_INVALID_ARG_VALUE');
 }
 
 export function outOfRange(name: string, range: string, actual: unknown): CodedError {
-  let shown =
-    typeof actual === 'bigint' ? `${String(actual)}n` : inspect(actual, { breakLength: Infinity });
+  let shown = typeof actual === 'bigint' ? `${String(actual)}n` : show(actual);
   if (shown.length > 64) shown = `${shown.slice(0, 61)}...`;
   return withCode(
     new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${shown}`),
@@ -121,15 +126,14 @@ export function outOfRange(name: string, range: string, actual: unknown): CodedE
 }
 
 export function noFd(what: string, advice: string): CodedError {
-  return withCode(
-    new Error(`${what} has no file descriptor yet: ${advice}`),
-    ErrorCodes.NO_FD,
-  );
+  return withCode(new Error(`${what} has no file descriptor yet: ${advice}`), ErrorCodes.NO_FD);
 }
 
 export function closed(what: string): CodedError {
   return withCode(
-    new Error(`${what} is closed or destroyed: its file descriptor is gone (and its number may belong to another socket by now)`),
+    new Error(
+      `${what} is closed or destroyed: its file descriptor is gone (and its number may belong to another socket by now)`,
+    ),
     ErrorCodes.CLOSED,
   );
 }

@@ -16,7 +16,15 @@ export {
   type SetBufferSizeOptions,
   type ConfigureServerOptions,
 } from './sizes';
-export { getOption, setOption, optionCatalog, type Linger, type OptionName, type OptionValue, type WritableOptionName } from './options';
+export {
+  getOption,
+  setOption,
+  optionCatalog,
+  type Linger,
+  type OptionName,
+  type OptionValue,
+  type WritableOptionName,
+} from './options';
 export { systemLimits, type SystemLimits, type Range, type PageThresholds } from './limits';
 export { socketMemory, queuedBytes, type SocketMemory, type QueuedBytes } from './observe';
 export { ErrorCodes, type SystemError, type CodedError } from './errors';

@@ -166,7 +166,14 @@ function emptyLimits(): SystemLimits {
     recvDefault: null,
     sendDefault: null,
     optionMemoryMax: null,
-    tcp: { recv: range(), send: range(), memoryPages: pages(), windowScaling: null, autotuning: null, advWinScale: null },
+    tcp: {
+      recv: range(),
+      send: range(),
+      memoryPages: pages(),
+      windowScaling: null,
+      autotuning: null,
+      advWinScale: null,
+    },
     udp: { memoryPages: pages(), recvMin: null, sendMin: null, recvDefault: null, maxDatagram: null },
   };
 }

@@ -77,4 +77,3 @@ export function queuedBytes(sock: SocketLike): QueuedBytes {
   const fd = resolveFd(sock);
   return { recv: queued(fd, 0), send: queued(fd, 1) };
 }
-

@@ -119,7 +119,11 @@ const STRING_MAX = 64;
 function specFor(name: unknown): { spec: Spec; level: number; option: number } {
   if (typeof name !== 'string') throw invalidArgType('name', 'of type string', name);
   if (!Object.prototype.hasOwnProperty.call(optionCatalog, name)) {
-    throw invalidArgValue('name', `must be one of the catalog's options (${Object.keys(optionCatalog).join(', ')})`, name);
+    throw invalidArgValue(
+      'name',
+      `must be one of the catalog's options (${Object.keys(optionCatalog).join(', ')})`,
+      name,
+    );
   }
   const spec: Spec = optionCatalog[name as OptionName];
   const level = constants[spec.level];
@@ -179,7 +183,8 @@ export function getOption<N extends OptionName>(sock: SocketLike, name: N): Opti
 }
 
 function checkLinger(value: unknown): Linger {
-  if (value === null || typeof value !== 'object') throw invalidArgType('value', 'an object { enabled, seconds }', value);
+  if (value === null || typeof value !== 'object')
+    throw invalidArgType('value', 'an object { enabled, seconds }', value);
   const { enabled, seconds } = value as Partial<Linger>;
   if (typeof enabled !== 'boolean') throw invalidArgType('value.enabled', 'of type boolean', enabled);
   validateInteger(seconds, 'value.seconds', 0, INT32_MAX);
@@ -220,7 +225,11 @@ export function setOption<N extends WritableOptionName>(sock: SocketLike, name: 
     case 'string': {
       if (typeof v !== 'string') throw invalidArgType('value', 'of type string', v);
       if (v.length === 0 || v.length >= STRING_MAX || v.includes('\0')) {
-        throw invalidArgValue('value', `must be a non-empty string of fewer than ${STRING_MAX} characters without NUL`, v);
+        throw invalidArgValue(
+          'value',
+          `must be a non-empty string of fewer than ${STRING_MAX} characters without NUL`,
+          v,
+        );
       }
       setBytesFd(fd, level, option, Buffer.from(v, 'latin1'));
       return;

@@ -1,4 +1,5 @@
 // Raw getsockopt/setsockopt on the descriptor behind any socket-like value.
+import { types } from 'node:util';
 import { native } from './binding';
 import { describeOption } from './constants';
 import { invalidArgType, invalidArgValue, outOfRange, systemError } from './errors';
@@ -42,7 +43,7 @@ export function setBytesFd(fd: number, level: number, option: number, bytes: Uin
 }
 
 function isDetached(buffer: ArrayBufferLike): boolean {
-  if (typeof SharedArrayBuffer !== 'undefined' && buffer instanceof SharedArrayBuffer) return false;
+  if (types.isSharedArrayBuffer(buffer)) return false;
   const flag = (buffer as { detached?: boolean }).detached;
   if (typeof flag === 'boolean') return flag;
   try {
@@ -57,11 +58,12 @@ function isDetached(buffer: ArrayBufferLike): boolean {
 /** A byte view over any Buffer/TypedArray/DataView/ArrayBuffer, without copying. */
 export function toBytes(value: unknown, name: string): Uint8Array | undefined {
   let view: Uint8Array | undefined;
-  if (value instanceof Uint8Array) view = value;
+  // util.types checks work across realms (vm contexts, jest), instanceof does not.
+  if (types.isUint8Array(value)) view = value;
   else if (ArrayBuffer.isView(value)) {
     if (isDetached(value.buffer)) throw invalidArgValue(name, 'must not be backed by a detached ArrayBuffer', value);
     view = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  } else if (value instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && value instanceof SharedArrayBuffer)) {
+  } else if (types.isAnyArrayBuffer(value)) {
     if (isDetached(value)) throw invalidArgValue(name, 'must not be a detached ArrayBuffer', value);
     view = new Uint8Array(value);
   }

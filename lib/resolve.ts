@@ -47,7 +47,10 @@ function fromDgram(sock: dgram.Socket): number {
   if (handle == null) throw closed('dgram.Socket');
   const fd = handle.fd;
   if (typeof fd === 'number' && fd >= 0) return fd;
-  throw noFd('dgram.Socket', 'it gets one when it is bound; call after bind() completes (its callback or the "listening" event)');
+  throw noFd(
+    'dgram.Socket',
+    'it gets one when it is bound; call after bind() completes (its callback or the "listening" event)',
+  );
 }
 
 function fromStream(sock: StreamLike, isServer: boolean): number {
@@ -58,15 +61,21 @@ function fromStream(sock: StreamLike, isServer: boolean): number {
     if (typeof fd !== 'number' && isServer) {
       throw noFd(
         'net.Server',
-        'it does not own a socket (a cluster worker shares the primary\'s listening socket); configure the sockets it accepts, or use the primary',
+        "it does not own a socket (a cluster worker shares the primary's listening socket); configure the sockets it accepts, or use the primary",
       );
     }
   }
   if (isServer) {
-    throw noFd('net.Server', 'it is not listening; call after listen() completes (its callback or the "listening" event)');
+    throw noFd(
+      'net.Server',
+      'it is not listening; call after listen() completes (its callback or the "listening" event)',
+    );
   }
   if (sock.destroyed) throw closed('net.Socket');
-  throw noFd('net.Socket', 'it gets one when it starts connecting; call after the "connect" event (or "secureConnect" for TLS)');
+  throw noFd(
+    'net.Socket',
+    'it gets one when it starts connecting; call after the "connect" event (or "secureConnect" for TLS)',
+  );
 }
 
 function fromFdNumber(fd: unknown, name: string): number {

@@ -271,7 +271,9 @@ export function configureServer(server: net.Server, options: ConfigureServerOpti
   const sizes = validateSizes(options, 'options');
   const opts = options as ConfigureServerOptions;
   const perConnection =
-    opts.perConnection === undefined ? process.platform !== 'linux' : validateBoolean(opts.perConnection, 'options.perConnection');
+    opts.perConnection === undefined
+      ? process.platform !== 'linux'
+      : validateBoolean(opts.perConnection, 'options.perConnection');
   const existing = serverConfigs.get(server);
   const config: ServerConfig = { sizes, perConnection };
   serverConfigs.set(server, config);
@@ -286,4 +288,3 @@ export function configureServer(server: net.Server, options: ConfigureServerOpti
   }
   return undefined;
 }
-

@@ -42,8 +42,7 @@ void SetLastErrno(Napi::Env env, int err) {
 // Reads a JS number that must be an integer within int32 range. Any other
 // value (NaN, fractions, out of range, non-numbers) throws instead of being
 // silently truncated to a different fd or option.
-bool ReadInt32(napi_env env, napi_value value, const char* what,
-               int32_t* out) {
+bool ReadInt32(napi_env env, napi_value value, const char* what, int32_t* out) {
   double d;
   if (napi_get_value_double(env, value, &d) != napi_ok) {
     napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", what);
@@ -184,15 +183,21 @@ Napi::Object Layout(Napi::Env env) {
   Napi::Object layout = Napi::Object::New(env);
   Napi::Object timeval = Napi::Object::New(env);
   timeval.Set("size", static_cast<double>(sizeof(struct timeval)));
-  timeval.Set("secOffset", static_cast<double>(offsetof(struct timeval, tv_sec)));
-  timeval.Set("secSize", static_cast<double>(sizeof(((struct timeval*)0)->tv_sec)));
-  timeval.Set("usecOffset", static_cast<double>(offsetof(struct timeval, tv_usec)));
-  timeval.Set("usecSize", static_cast<double>(sizeof(((struct timeval*)0)->tv_usec)));
+  timeval.Set("secOffset",
+              static_cast<double>(offsetof(struct timeval, tv_sec)));
+  timeval.Set("secSize",
+              static_cast<double>(sizeof(((struct timeval*)0)->tv_sec)));
+  timeval.Set("usecOffset",
+              static_cast<double>(offsetof(struct timeval, tv_usec)));
+  timeval.Set("usecSize",
+              static_cast<double>(sizeof(((struct timeval*)0)->tv_usec)));
   layout.Set("timeval", timeval);
   Napi::Object linger = Napi::Object::New(env);
   linger.Set("size", static_cast<double>(sizeof(struct linger)));
-  linger.Set("onoffOffset", static_cast<double>(offsetof(struct linger, l_onoff)));
-  linger.Set("lingerOffset", static_cast<double>(offsetof(struct linger, l_linger)));
+  linger.Set("onoffOffset",
+             static_cast<double>(offsetof(struct linger, l_onoff)));
+  linger.Set("lingerOffset",
+             static_cast<double>(offsetof(struct linger, l_linger)));
   layout.Set("linger", linger);
   layout.Set("intSize", static_cast<double>(sizeof(int)));
   return layout;

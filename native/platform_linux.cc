@@ -32,7 +32,8 @@ void AddPlatformConstants(Napi::Env env, Napi::Object constants,
   SOCKBUF_SET(SK_MEMINFO_DROPS);
   SOCKBUF_SET(SK_MEMINFO_VARS);
 #undef SOCKBUF_SET
-  layout.Set("meminfoSize", static_cast<double>(SK_MEMINFO_VARS * sizeof(__u32)));
+  layout.Set("meminfoSize",
+             static_cast<double>(SK_MEMINFO_VARS * sizeof(__u32)));
 }
 
 void AddPlatformFunctions(Napi::Env, Napi::Object) {}

@@ -1,0 +1,127 @@
+// Real sockets on loopback for the tests, and oracles that read the same
+// file descriptor from outside sockbuf.
+import { spawnSync } from 'node:child_process';
+import * as dgram from 'node:dgram';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import * as tls from 'node:tls';
+
+export const fixtures = path.join(__dirname, 'fixtures');
+export const tlsKey = readFileSync(path.join(fixtures, 'key.pem'));
+export const tlsCert = readFileSync(path.join(fixtures, 'cert.pem'));
+
+type Closable = { close(cb?: () => void): unknown } | { destroy(): unknown };
+const open: Closable[] = [];
+
+/** Registers something for closeAll(). */
+export function track<T extends Closable>(thing: T): T {
+  open.push(thing);
+  return thing;
+}
+
+/** Closes every socket and server the helpers made (call in afterEach). */
+export async function closeAll(): Promise<void> {
+  const things = open.splice(0);
+  await Promise.all(
+    things.map(
+      (t) =>
+        new Promise<void>((resolve) => {
+          if ('destroy' in t) {
+            t.destroy();
+            resolve();
+            return;
+          }
+          try {
+            (t as { close(cb?: (err?: Error) => void): unknown }).close(() => resolve());
+          } catch {
+            resolve();
+          }
+        }),
+    ),
+  );
+}
+
+export async function listeningServer(
+  onConnection?: (s: net.Socket) => void,
+  options: net.ServerOpts = {},
+): Promise<net.Server> {
+  const server = track(net.createServer(options, onConnection));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return server;
+}
+
+export function portOf(server: net.Server | tls.Server): number {
+  return (server.address() as net.AddressInfo).port;
+}
+
+/** A connected TCP pair on loopback: the client and the server's accepted socket. */
+export async function tcpPair(): Promise<{ server: net.Server; client: net.Socket; accepted: net.Socket }> {
+  const server = await listeningServer();
+  const acceptedP = once(server, 'connection') as Promise<[net.Socket]>;
+  const client = track(net.connect(portOf(server), '127.0.0.1'));
+  await once(client, 'connect');
+  const [accepted] = await acceptedP;
+  track(accepted);
+  return { server, client, accepted };
+}
+
+/** A TLS client/server pair on loopback, both secured. */
+export async function tlsPair(): Promise<{ server: tls.Server; client: tls.TLSSocket; accepted: tls.TLSSocket }> {
+  const server = track(tls.createServer({ key: tlsKey, cert: tlsCert }));
+  const acceptedP = once(server, 'secureConnection') as Promise<[tls.TLSSocket]>;
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const client = track(tls.connect({ port: portOf(server), host: '127.0.0.1', ca: tlsCert, servername: 'localhost' }));
+  await once(client, 'secureConnect');
+  const [accepted] = await acceptedP;
+  track(accepted);
+  return { server, client, accepted };
+}
+
+/** A UDP socket bound on loopback. */
+export async function boundUdp(type: 'udp4' | 'udp6' = 'udp4'): Promise<dgram.Socket> {
+  const sock = track(dgram.createSocket(type));
+  sock.bind(0, type === 'udp4' ? '127.0.0.1' : '::1');
+  await once(sock, 'listening');
+  return sock;
+}
+
+/**
+ * Runs Python with `fd` inherited as its fd 3 (`sock` in the script is a
+ * socket object over it) and returns what the script printed, parsed as JSON.
+ * The independent oracle: Python's socket module reading the same socket.
+ */
+export function python<T = unknown>(fd: number | null, script: string): T {
+  const prelude = [
+    'import json, socket, struct, sys',
+    fd === null ? 'sock = None' : 'sock = socket.socket(fileno=3)',
+    'def out(v): print(json.dumps(v))',
+  ].join('\n');
+  const stdio: (number | 'pipe')[] = ['pipe', 'pipe', 'pipe'];
+  if (fd !== null) stdio.push(fd);
+  const res = spawnSync('python3', ['-c', `${prelude}\n${script}\nif sock is not None: sock.detach()`], {
+    stdio,
+    encoding: 'utf8',
+  });
+  if (res.status !== 0) throw new Error(`python failed (${res.status}): ${res.stderr}`);
+  return JSON.parse(res.stdout) as T;
+}
+
+/** `sysctl -n key` from procps: the oracle for systemLimits. */
+export function sysctl(key: string): string | null {
+  const res = spawnSync('sysctl', ['-n', key], { encoding: 'utf8' });
+  return res.status === 0 ? res.stdout.trim() : null;
+}
+
+/** Number of open file descriptors of this process. */
+export function openFdCount(): number {
+  return require('node:fs').readdirSync('/proc/self/fd').length as number;
+}
+
+/** Waits a tick of the event loop. */
+export function tick(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -1,0 +1,40 @@
+// The package loads the way users load it: CommonJS require and ESM import
+// of the compiled dist/, with types for TypeScript.
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+
+const root = path.join(__dirname, '..');
+
+function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const res = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+  return { status: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+test("require('sockbuf') resolves through package.json exports", () => {
+  const res = run([
+    '-e',
+    `const s = require('sockbuf'); console.log(typeof s.getsockopt, typeof s.constants.SO_RCVBUF)`,
+  ]);
+  expect(res.stderr).toBe('');
+  expect(res.stdout.trim()).toBe('function number');
+});
+
+test("import { getsockopt } from 'sockbuf' works from ESM", () => {
+  const code = `import { getsockopt, constants } from 'sockbuf';
+import dgram from 'node:dgram';
+const s = dgram.createSocket('udp4');
+s.bind(0, '127.0.0.1', () => { console.log(getsockopt(s, constants.SOL_SOCKET, constants.SO_TYPE) === constants.SOCK_DGRAM); s.close(); });`;
+  const res = run(['--input-type=module', '-e', code]);
+  expect(res.stderr).toBe('');
+  expect(res.stdout.trim()).toBe('true');
+});
+
+test('loading emits no deprecation or other warning, even under --throw-deprecation', () => {
+  const code = `process.on('warning', (w) => { console.error('WARNING', w.name, w.message); process.exitCode = 1; });
+const s = require('sockbuf'); const dgram = require('node:dgram');
+const u = dgram.createSocket('udp4');
+u.bind(0, () => { s.getBufferSizes(u); s.setRecvBufferSize(u, 65536); u.close(); });`;
+  const res = run(['--throw-deprecation', '--pending-deprecation', '-e', code]);
+  expect(res.stderr).toBe('');
+  expect(res.status).toBe(0);
+});
