@@ -57,13 +57,13 @@ const OPTION = { recv: constants.SO_RCVBUF, send: constants.SO_SNDBUF } as const
 const FORCE_OPTION = { recv: constants.SO_RCVBUFFORCE, send: constants.SO_SNDBUFFORCE } as const;
 const { EPERM, ENOBUFS } = osConstants.errno;
 const KERNEL_DOUBLES = process.platform === 'linux';
-const HALF_INT_MAX = 0x3fffffff;
 
 /** What the kernel would report for an unclamped request of `bytes`. */
 function expectedFor(bytes: number): number {
-  // Linux stores twice the request (the other half covers struct sk_buff
-  // overhead), after limiting it to INT_MAX / 2 so that the double fits.
-  return KERNEL_DOUBLES ? 2 * Math.min(bytes, HALF_INT_MAX) : bytes;
+  // Linux stores twice the request: the other half covers struct sk_buff
+  // overhead. (It also limits even a forced request to INT_MAX / 2 so that
+  // the double fits in an int; a request past that is reported as clamped.)
+  return KERNEL_DOUBLES ? 2 * bytes : bytes;
 }
 
 /**

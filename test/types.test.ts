@@ -1,0 +1,67 @@
+// Type-level tests: the TypeScript compiler accepts correct option values and
+// rejects wrong ones, using the package's real declarations.
+import * as path from 'node:path';
+import * as ts from 'typescript';
+
+const root = path.join(__dirname, '..');
+
+/** Compiles one snippet against lib/ and returns its error messages. */
+function diagnostics(body: string): string[] {
+  const file = path.join(root, 'test', '__typecheck__.ts');
+  const source = `import * as net from 'node:net';\nimport { getOption, setOption, setBufferSizes, getsockopt } from '../lib';\ndeclare const sock: net.Socket;\n${body}\n`;
+  const options: ts.CompilerOptions = {
+    strict: true,
+    noEmit: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.CommonJS,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+    types: ['node'],
+    skipLibCheck: true,
+  };
+  const host = ts.createCompilerHost(options);
+  const readFile = host.readFile.bind(host);
+  host.readFile = (name) => (path.resolve(name) === file ? source : readFile(name));
+  const fileExists = host.fileExists.bind(host);
+  host.fileExists = (name) => path.resolve(name) === file || fileExists(name);
+  const program = ts.createProgram([file], options, host);
+  return ts
+    .getPreEmitDiagnostics(program)
+    .filter((d) => d.file && path.resolve(d.file.fileName) === file)
+    .map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+}
+
+jest.setTimeout(60_000);
+
+test('correct values compile', () => {
+  expect(
+    diagnostics(`
+      setOption(sock, 'TCP_NODELAY', true);
+      setOption(sock, 'SO_RCVBUF', 65536);
+      setOption(sock, 'SO_LINGER', { enabled: true, seconds: 5 });
+      setOption(sock, 'SO_RCVTIMEO', 1500);
+      setOption(sock, 'TCP_CONGESTION', 'bbr');
+      const seconds: number = getOption(sock, 'SO_LINGER').seconds;
+      const on: boolean = getOption(sock, 'SO_KEEPALIVE');
+      const algo: string = getOption(sock, 'TCP_CONGESTION');
+      const n: number = getsockopt(sock, 1, 8);
+      const b: Buffer = getsockopt(sock, 1, 8, 4);
+      const r = setBufferSizes(sock, { recv: 1, force: true });
+      const eff: number | undefined = r.recv?.effective;
+      void [seconds, on, algo, n, b, eff];
+    `),
+  ).toEqual([]);
+});
+
+test.each([
+  ['a number for a boolean option', `setOption(sock, 'TCP_NODELAY', 1);`],
+  ['a boolean for an int option', `setOption(sock, 'SO_RCVBUF', true);`],
+  ['a string for an int option', `setOption(sock, 'TCP_KEEPCNT', '3');`],
+  ['a number for SO_LINGER', `setOption(sock, 'SO_LINGER', 5);`],
+  ['a number for TCP_CONGESTION', `setOption(sock, 'TCP_CONGESTION', 5);`],
+  ['an unknown option name', `getOption(sock, 'SO_NOPE');`],
+  ['setting a read-only option', `setOption(sock, 'SO_TYPE', 1);`],
+  ['a getOption result used as the wrong type', `const x: string = getOption(sock, 'SO_RCVBUF'); void x;`],
+  ['a string size', `setBufferSizes(sock, { recv: '64KiB' });`],
+])('%s is a compile error', (_label, snippet) => {
+  expect(diagnostics(snippet).length).toBeGreaterThan(0);
+});
