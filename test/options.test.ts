@@ -48,7 +48,10 @@ test('SO_RCVTIMEO / SO_SNDTIMEO in milliseconds, as struct timeval for Python', 
   setOption(sock, 'SO_RCVTIMEO', 2500);
   expect(getOption(sock, 'SO_RCVTIMEO')).toBe(2500);
   expect(
-    python<number[]>(resolveFd(sock), `out(list(struct.unpack('ll', sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, 16))))`),
+    python<number[]>(
+      resolveFd(sock),
+      `out(list(struct.unpack('ll', sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, 16))))`,
+    ),
   ).toEqual([2, 500000]);
   setOption(sock, 'SO_SNDTIMEO', 30_000);
   expect(getOption(sock, 'SO_SNDTIMEO')).toBe(30_000);
@@ -66,7 +69,10 @@ test('TCP_CONGESTION as a string', async () => {
   setOption(client, 'TCP_CONGESTION', 'reno');
   expect(getOption(client, 'TCP_CONGESTION')).toBe('reno');
   expect(
-    python<string>(resolveFd(client), `out(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, 16).rstrip(b'\\0').decode())`),
+    python<string>(
+      resolveFd(client),
+      `out(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, 16).rstrip(b'\\0').decode())`,
+    ),
   ).toBe('reno');
   expect(code(() => setOption(client, 'TCP_CONGESTION', 'no-such-algorithm'))).toBe('ENOENT');
 });

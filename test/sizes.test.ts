@@ -228,9 +228,13 @@ test('NODE_DEBUG=sockbuf logs every set: requested, effective, limit, forced', (
   });
   expect(res.status).toBe(0);
   expect(res.stderr).toMatch(
-    new RegExp(`SOCKBUF \\d+: set recv buffer on fd \\d+: requested 100000, effective 200000, limit ${rmemMax}, forced false\\n`),
+    new RegExp(
+      `SOCKBUF \\d+: set recv buffer on fd \\d+: requested 100000, effective 200000, limit ${rmemMax}, forced false\\n`,
+    ),
   );
   expect(res.stderr).toMatch(
-    new RegExp(`set send buffer on fd \\d+: requested ${wmemMax * 4}, effective ${2 * wmemMax}, limit ${wmemMax}, forced false \\(clamped\\)`),
+    new RegExp(
+      `set send buffer on fd \\d+: requested ${wmemMax * 4}, effective ${2 * wmemMax}, limit ${wmemMax}, forced false \\(clamped\\)`,
+    ),
   );
 });
