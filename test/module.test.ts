@@ -38,3 +38,11 @@ u.bind(0, () => { s.getBufferSizes(u); s.setRecvBufferSize(u, 65536); u.close();
   expect(res.stderr).toBe('');
   expect(res.status).toBe(0);
 });
+
+test('on Windows, loading fails with a clear, coded error instead of a crash', () => {
+  // Node on Windows hands out no descriptors; simulate the platform check.
+  const code = `Object.defineProperty(process, 'platform', { value: 'win32' });
+try { require('sockbuf'); console.log('loaded'); } catch (e) { console.log(e.code + ' ' + e.message); }`;
+  const res = run(['-e', code]);
+  expect(res.stdout).toMatch(/^ERR_FEATURE_UNAVAILABLE_ON_PLATFORM sockbuf is not supported on Windows: /);
+});
