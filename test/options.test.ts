@@ -1,18 +1,9 @@
 // Typed options by name, checked against the raw option and against Python.
 import { constants as c, getOption, getsockopt, optionCatalog, setOption, type OptionName } from '../lib';
 import { resolveFd } from '../lib/resolve';
-import { boundUdp, closeAll, python, tcpPair } from './helpers';
+import { boundUdp, closeAll, codeOf, python, tcpPair } from './helpers';
 
 afterEach(closeAll);
-
-const code = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (err) {
-    return (err as { code?: string }).code;
-  }
-  return undefined;
-};
 
 test('ints and booleans round-trip and match the raw option', async () => {
   const { client } = await tcpPair();
@@ -74,7 +65,7 @@ test('TCP_CONGESTION as a string', async () => {
       `out(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, 16).rstrip(b'\\0').decode())`,
     ),
   ).toBe('reno');
-  expect(code(() => setOption(client, 'TCP_CONGESTION', 'no-such-algorithm'))).toBe('ENOENT');
+  expect(codeOf(() => setOption(client, 'TCP_CONGESTION', 'no-such-algorithm'))).toBe('ENOENT');
 });
 
 test('every catalog option present on this platform reads the same as the raw option', async () => {
@@ -83,7 +74,7 @@ test('every catalog option present on this platform reads the same as the raw op
   for (const name of Object.keys(optionCatalog) as OptionName[]) {
     const spec = optionCatalog[name];
     if (c[name] === undefined) {
-      expect(code(() => getOption(client, name))).toBe('ERR_FEATURE_UNAVAILABLE_ON_PLATFORM');
+      expect(codeOf(() => getOption(client, name))).toBe('ERR_FEATURE_UNAVAILABLE_ON_PLATFORM');
       continue;
     }
     const sock = spec.level === 'IPPROTO_UDP' ? udp : client;
@@ -102,21 +93,23 @@ test('every catalog option present on this platform reads the same as the raw op
 
 test('run-time checks: unknown names, read-only options, wrong value types', async () => {
   const { client } = await tcpPair();
-  expect(code(() => getOption(client, 'SO_NOPE' as never))).toBe('ERR_INVALID_ARG_VALUE');
-  expect(code(() => getOption(client, 42 as never))).toBe('ERR_INVALID_ARG_TYPE');
-  expect(code(() => setOption(client, 'SO_TYPE' as never, 1 as never))).toBe('ERR_INVALID_ARG_VALUE');
-  expect(code(() => setOption(client, 'TCP_NODELAY', 1 as never))).toBe('ERR_INVALID_ARG_TYPE');
-  expect(code(() => setOption(client, 'TCP_KEEPCNT', true as never))).toBe('ERR_INVALID_ARG_TYPE');
-  expect(code(() => setOption(client, 'TCP_KEEPCNT', 1.5))).toBe('ERR_OUT_OF_RANGE');
-  expect(code(() => setOption(client, 'TCP_KEEPCNT', 2 ** 31))).toBe('ERR_OUT_OF_RANGE');
-  expect(code(() => setOption(client, 'SO_LINGER', { enabled: 1, seconds: 1 } as never))).toBe('ERR_INVALID_ARG_TYPE');
-  expect(code(() => setOption(client, 'SO_LINGER', { enabled: true, seconds: -1 }))).toBe('ERR_OUT_OF_RANGE');
-  expect(code(() => setOption(client, 'SO_LINGER', null as never))).toBe('ERR_INVALID_ARG_TYPE');
-  expect(code(() => setOption(client, 'SO_RCVTIMEO', -5))).toBe('ERR_OUT_OF_RANGE');
-  expect(code(() => setOption(client, 'SO_RCVTIMEO', NaN))).toBe('ERR_OUT_OF_RANGE');
-  expect(code(() => setOption(client, 'TCP_CONGESTION', 5 as never))).toBe('ERR_INVALID_ARG_TYPE');
-  expect(code(() => setOption(client, 'TCP_CONGESTION', 'a\0b'))).toBe('ERR_INVALID_ARG_VALUE');
-  expect(code(() => setOption(client, 'TCP_CONGESTION', ''))).toBe('ERR_INVALID_ARG_VALUE');
+  expect(codeOf(() => getOption(client, 'SO_NOPE' as never))).toBe('ERR_INVALID_ARG_VALUE');
+  expect(codeOf(() => getOption(client, 42 as never))).toBe('ERR_INVALID_ARG_TYPE');
+  expect(codeOf(() => setOption(client, 'SO_TYPE' as never, 1 as never))).toBe('ERR_INVALID_ARG_VALUE');
+  expect(codeOf(() => setOption(client, 'TCP_NODELAY', 1 as never))).toBe('ERR_INVALID_ARG_TYPE');
+  expect(codeOf(() => setOption(client, 'TCP_KEEPCNT', true as never))).toBe('ERR_INVALID_ARG_TYPE');
+  expect(codeOf(() => setOption(client, 'TCP_KEEPCNT', 1.5))).toBe('ERR_OUT_OF_RANGE');
+  expect(codeOf(() => setOption(client, 'TCP_KEEPCNT', 2 ** 31))).toBe('ERR_OUT_OF_RANGE');
+  expect(codeOf(() => setOption(client, 'SO_LINGER', { enabled: 1, seconds: 1 } as never))).toBe(
+    'ERR_INVALID_ARG_TYPE',
+  );
+  expect(codeOf(() => setOption(client, 'SO_LINGER', { enabled: true, seconds: -1 }))).toBe('ERR_OUT_OF_RANGE');
+  expect(codeOf(() => setOption(client, 'SO_LINGER', null as never))).toBe('ERR_INVALID_ARG_TYPE');
+  expect(codeOf(() => setOption(client, 'SO_RCVTIMEO', -5))).toBe('ERR_OUT_OF_RANGE');
+  expect(codeOf(() => setOption(client, 'SO_RCVTIMEO', NaN))).toBe('ERR_OUT_OF_RANGE');
+  expect(codeOf(() => setOption(client, 'TCP_CONGESTION', 5 as never))).toBe('ERR_INVALID_ARG_TYPE');
+  expect(codeOf(() => setOption(client, 'TCP_CONGESTION', 'a\0b'))).toBe('ERR_INVALID_ARG_VALUE');
+  expect(codeOf(() => setOption(client, 'TCP_CONGESTION', ''))).toBe('ERR_INVALID_ARG_VALUE');
   // A UDP option on a TCP socket: the kernel's answer, as a system error.
-  expect(code(() => setOption(client, 'UDP_CORK', true))).toBe('ENOPROTOOPT');
+  expect(codeOf(() => setOption(client, 'UDP_CORK', true))).toBe('ENOPROTOOPT');
 });

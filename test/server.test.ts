@@ -6,7 +6,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import { configureServer, getBufferSizes, getRecvBufferSize } from '../lib';
 import { resolveFd } from '../lib/resolve';
-import { closeAll, portOf, python, track } from './helpers';
+import { closeAll, codeOf, portOf, python, track } from './helpers';
 
 afterEach(closeAll);
 
@@ -108,18 +108,10 @@ test('an http.Server is a net.Server: its requests arrive on sized sockets', asy
 });
 
 test('bad arguments: not a server, bad sizes', () => {
-  const code = (fn: () => unknown): string | undefined => {
-    try {
-      fn();
-    } catch (err) {
-      return (err as { code?: string }).code;
-    }
-    return undefined;
-  };
-  expect(code(() => configureServer({} as never, { recv: 1 }))).toBe('ERR_INVALID_ARG_TYPE');
-  expect(code(() => configureServer(net.createServer(), { recv: -1 }))).toBe('ERR_OUT_OF_RANGE');
-  expect(code(() => configureServer(net.createServer(), { recv: 1, perConnection: 1 as never }))).toBe(
+  expect(codeOf(() => configureServer({} as never, { recv: 1 }))).toBe('ERR_INVALID_ARG_TYPE');
+  expect(codeOf(() => configureServer(net.createServer(), { recv: -1 }))).toBe('ERR_OUT_OF_RANGE');
+  expect(codeOf(() => configureServer(net.createServer(), { recv: 1, perConnection: 1 as never }))).toBe(
     'ERR_INVALID_ARG_TYPE',
   );
-  expect(code(() => configureServer(net.createServer(), undefined as never))).toBe('ERR_INVALID_ARG_TYPE');
+  expect(codeOf(() => configureServer(net.createServer(), undefined as never))).toBe('ERR_INVALID_ARG_TYPE');
 });

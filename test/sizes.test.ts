@@ -14,7 +14,7 @@ import {
   setSendBufferSize,
 } from '../lib';
 import { resolveFd } from '../lib/resolve';
-import { boundUdp, closeAll, python, sysctl, tcpPair } from './helpers';
+import { boundUdp, closeAll, codeOf, python, sysctl, tcpPair } from './helpers';
 
 afterEach(closeAll);
 
@@ -181,15 +181,6 @@ describe('reading sizes', () => {
 });
 
 describe('bad input', () => {
-  const code = (fn: () => unknown): string | undefined => {
-    try {
-      fn();
-    } catch (err) {
-      return (err as { code?: string }).code;
-    }
-    return undefined;
-  };
-
   test.each([
     ['negative', -1, 'ERR_OUT_OF_RANGE'],
     ['fractional', 1.5, 'ERR_OUT_OF_RANGE'],
@@ -201,19 +192,19 @@ describe('bad input', () => {
   ])('size %s → %s, and nothing is changed', async (_label, value, expected) => {
     const sock = await boundUdp();
     const before = getBufferSizes(sock);
-    expect(code(() => setRecvBufferSize(sock, value as never))).toBe(expected);
-    expect(code(() => setSendBufferSize(sock, value as never))).toBe(expected);
-    expect(code(() => setBufferSizes(sock, { recv: 65536, send: value as never }))).toBe(expected);
+    expect(codeOf(() => setRecvBufferSize(sock, value as never))).toBe(expected);
+    expect(codeOf(() => setSendBufferSize(sock, value as never))).toBe(expected);
+    expect(codeOf(() => setBufferSizes(sock, { recv: 65536, send: value as never }))).toBe(expected);
     // The valid recv was not applied when send was invalid.
     expect(getBufferSizes(sock)).toEqual(before);
   });
 
   test('options must be an object and force a boolean', async () => {
     const sock = await boundUdp();
-    expect(code(() => setBufferSizes(sock, undefined as never))).toBe('ERR_INVALID_ARG_TYPE');
-    expect(code(() => setBufferSizes(sock, 5 as never))).toBe('ERR_INVALID_ARG_TYPE');
-    expect(code(() => setRecvBufferSize(sock, 4096, { force: 'yes' as never }))).toBe('ERR_INVALID_ARG_TYPE');
-    expect(code(() => setRecvBufferSize(sock, 4096, 'force' as never))).toBe('ERR_INVALID_ARG_TYPE');
+    expect(codeOf(() => setBufferSizes(sock, undefined as never))).toBe('ERR_INVALID_ARG_TYPE');
+    expect(codeOf(() => setBufferSizes(sock, 5 as never))).toBe('ERR_INVALID_ARG_TYPE');
+    expect(codeOf(() => setRecvBufferSize(sock, 4096, { force: 'yes' as never }))).toBe('ERR_INVALID_ARG_TYPE');
+    expect(codeOf(() => setRecvBufferSize(sock, 4096, 'force' as never))).toBe('ERR_INVALID_ARG_TYPE');
   });
 });
 
