@@ -11,6 +11,7 @@ export type SocketLike = net.Socket | net.Server | dgram.Socket | number | { rea
 
 interface HandleLike {
   fd?: unknown;
+  [kFd]?: number;
 }
 interface StreamLike {
   _handle?: HandleLike | null;
@@ -22,6 +23,24 @@ interface DgramState {
 }
 
 const FD_RANGE = `an integer >= 0 and <= ${INT32_MAX}`;
+
+// A handle's descriptor is remembered on the handle object itself. A handle
+// owns one descriptor from the moment it has one until it is closed, and Node
+// detaches a handle from its socket in the same tick as it closes it (net:
+// socket._handle = null; dgram: state.handle = null). Every call still goes
+// through the socket's current handle, so a closed socket can never reach a
+// number that was reused by another socket; this only skips the native `fd`
+// getter, which costs as much as the rest of a call's JavaScript.
+const kFd = Symbol('sockbuf.fd');
+
+function handleFd(handle: HandleLike): number | undefined {
+  const cached = handle[kFd];
+  if (cached !== undefined) return cached;
+  const fd = handle.fd;
+  if (typeof fd !== 'number' || fd < 0) return undefined;
+  Object.defineProperty(handle, kFd, { value: fd, enumerable: false });
+  return fd;
+}
 
 // Node keeps a dgram socket's handle in an internal state object behind an
 // own symbol property (dgram.Socket#_handle is deprecated, DEP0112, and gone
@@ -45,8 +64,8 @@ function fromDgram(sock: dgram.Socket): number {
   const state = findDgramState(sock);
   const handle = state?.handle;
   if (handle == null) throw closed('dgram.Socket');
-  const fd = handle.fd;
-  if (typeof fd === 'number' && fd >= 0) return fd;
+  const fd = handleFd(handle);
+  if (fd !== undefined) return fd;
   throw noFd(
     'dgram.Socket',
     'it gets one when it is bound; call after bind() completes (its callback or the "listening" event)',
@@ -56,9 +75,9 @@ function fromDgram(sock: dgram.Socket): number {
 function fromStream(sock: StreamLike, isServer: boolean): number {
   const handle = sock._handle;
   if (handle != null) {
-    const fd = handle.fd;
-    if (typeof fd === 'number' && fd >= 0) return fd;
-    if (typeof fd !== 'number' && isServer) {
+    const fd = handleFd(handle);
+    if (fd !== undefined) return fd;
+    if (typeof handle.fd !== 'number' && isServer) {
       throw noFd(
         'net.Server',
         "it does not own a socket (a cluster worker shares the primary's listening socket); configure the sockets it accepts, or use the primary",
@@ -94,6 +113,11 @@ export function resolveFd(sock: unknown, name = 'sock'): number {
     return fromFdNumber(sock, name);
   }
   if (typeof sock === 'object' && sock !== null) {
+    // Once the dgram symbol is known, a dgram socket is recognised by it
+    // without the instanceof walks (the symbol is private to Node's dgram).
+    if (dgramStateSymbol !== undefined && (sock as Record<symbol, unknown>)[dgramStateSymbol] !== undefined) {
+      return fromDgram(sock as dgram.Socket);
+    }
     if (sock instanceof net.Socket) return fromStream(sock as unknown as StreamLike, false);
     if (sock instanceof dgram.Socket) return fromDgram(sock);
     if (sock instanceof net.Server) return fromStream(sock as unknown as StreamLike, true);
