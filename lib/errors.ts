@@ -1,6 +1,10 @@
 // The one place where sockbuf builds its errors. They follow Node's own
 // shapes, so callers switch on `err.code` exactly as they do for core APIs.
+import { constants as osConstants } from 'node:os';
 import { getSystemErrorMap, getSystemErrorName, inspect } from 'node:util';
+
+/** errno number -> name, for the errnos libuv has no name for (EDOM, ...). */
+const errnoNames = new Map<number, string>(Object.entries(osConstants.errno).map(([name, n]) => [n, name]));
 
 /** Codes of the errors sockbuf defines itself (the rest are Node's and the OS's). */
 export const ErrorCodes = {
@@ -63,6 +67,11 @@ export function systemError(
   try {
     code = getSystemErrorName(neg);
     text = getSystemErrorMap().get(neg)?.[1] ?? code;
+    if (!/^E[A-Z0-9]+$/.test(code)) {
+      // libuv names no such errno: getSystemErrorName answers "Unknown system error -33".
+      code = errnoNames.get(-neg) ?? `E${-neg}`;
+      text = code;
+    }
   } catch {
     code = `E${Math.abs(neg)}`;
     text = 'unknown error';

@@ -142,8 +142,13 @@ function readTimeval(buf: Buffer): number {
 function writeTimeval(ms: number): Buffer {
   const l = native.layout.timeval;
   const buf = Buffer.alloc(l.size);
-  const sec = Math.floor(ms / 1000);
-  const usec = Math.round((ms - sec * 1000) * 1000);
+  // Round to whole microseconds first, then split: rounding the microseconds
+  // on their own can give 1000000, which the kernel refuses with EDOM. A
+  // positive value never becomes 0, which the kernel reads as "no timeout".
+  let micros = Math.round(ms * 1000);
+  if (micros === 0 && ms > 0) micros = 1;
+  const sec = Math.floor(micros / 1e6);
+  const usec = micros - sec * 1e6;
   if (l.secSize === 8) buf.writeBigInt64LE(BigInt(sec), l.secOffset);
   else buf.writeInt32LE(sec, l.secOffset);
   if (l.usecSize === 8) buf.writeBigInt64LE(BigInt(usec), l.usecOffset);

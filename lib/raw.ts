@@ -55,14 +55,39 @@ function isDetached(buffer: ArrayBufferLike): boolean {
   }
 }
 
+type Getter = (this: unknown) => unknown;
+function accessor(proto: object, key: string): Getter {
+  return Object.getOwnPropertyDescriptor(proto, key)!.get as Getter;
+}
+const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
+const typedBuffer = accessor(TypedArrayPrototype, 'buffer');
+const typedOffset = accessor(TypedArrayPrototype, 'byteOffset');
+const typedLength = accessor(TypedArrayPrototype, 'byteLength');
+const viewBuffer = accessor(DataView.prototype, 'buffer');
+const viewOffset = accessor(DataView.prototype, 'byteOffset');
+const viewLength = accessor(DataView.prototype, 'byteLength');
+
 /** A byte view over any Buffer/TypedArray/DataView/ArrayBuffer, without copying. */
 export function toBytes(value: unknown, name: string): Uint8Array | undefined {
   let view: Uint8Array | undefined;
   // util.types checks work across realms (vm contexts, jest), instanceof does not.
   if (types.isUint8Array(value)) view = value;
   else if (ArrayBuffer.isView(value)) {
-    if (isDetached(value.buffer)) throw invalidArgValue(name, 'must not be backed by a detached ArrayBuffer', value);
-    view = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+    // The engine's own accessors, not properties of the object (which may be
+    // shadowed); a DataView's throw when it is detached or out of bounds.
+    const dataView = types.isDataView(value);
+    let buffer: ArrayBufferLike;
+    let offset: number;
+    let length: number;
+    try {
+      buffer = (dataView ? viewBuffer : typedBuffer).call(value) as ArrayBufferLike;
+      offset = (dataView ? viewOffset : typedOffset).call(value) as number;
+      length = (dataView ? viewLength : typedLength).call(value) as number;
+    } catch {
+      throw invalidArgValue(name, 'must be a view inside its ArrayBuffer (not detached, not shrunk away)', value);
+    }
+    if (isDetached(buffer)) throw invalidArgValue(name, 'must not be backed by a detached ArrayBuffer', value);
+    view = new Uint8Array(buffer, offset, length);
   } else if (types.isAnyArrayBuffer(value)) {
     if (isDetached(value)) throw invalidArgValue(name, 'must not be a detached ArrayBuffer', value);
     view = new Uint8Array(value);

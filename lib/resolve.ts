@@ -49,7 +49,12 @@ let dgramStateSymbol: symbol | undefined;
 
 function findDgramState(sock: dgram.Socket): DgramState {
   if (dgramStateSymbol === undefined) {
-    dgramStateSymbol = Object.getOwnPropertySymbols(sock).find((s) => s.description === 'state symbol');
+    // Found on a socket made here, never on the value passed: an object
+    // posing as a dgram.Socket must not choose the symbol for every later call.
+    // (An unbound dgram socket has no descriptor: nothing is opened.)
+    const probe = dgram.createSocket('udp4');
+    dgramStateSymbol = Object.getOwnPropertySymbols(probe).find((s) => s.description === 'state symbol');
+    probe.close();
     if (dgramStateSymbol === undefined) {
       throw coded(
         `sockbuf cannot find the handle of a dgram.Socket on Node ${process.version}: Node's internal layout changed. Please report this; pass { fd } as a workaround.`,
@@ -72,6 +77,25 @@ function fromDgram(sock: dgram.Socket): number {
   );
 }
 
+// Node gives every net.Socket an async id: -1 until it has a handle.
+let asyncIdSymbol: symbol | null | undefined;
+
+/**
+ * True for a socket that had a handle and lost it without being destroyed:
+ * child.send(msg, socket) without keepOpen sets socket._handle = null and
+ * leaves socket.destroyed false. Its descriptor is in another process now.
+ */
+function hadHandle(sock: StreamLike): boolean {
+  if ((sock as { server?: unknown }).server != null) return true; // accepted by a server
+  if (asyncIdSymbol === undefined) {
+    asyncIdSymbol =
+      Object.getOwnPropertySymbols(new net.Socket()).find((s) => s.description === 'async_id_symbol') ?? null;
+  }
+  if (asyncIdSymbol === null) return false;
+  const id = (sock as unknown as Record<symbol, unknown>)[asyncIdSymbol];
+  return typeof id === 'number' && id >= 0;
+}
+
 function fromStream(sock: StreamLike, isServer: boolean): number {
   const handle = sock._handle;
   if (handle != null) {
@@ -90,7 +114,7 @@ function fromStream(sock: StreamLike, isServer: boolean): number {
       'it is not listening; call after listen() completes (its callback or the "listening" event)',
     );
   }
-  if (sock.destroyed) throw closed('net.Socket');
+  if (sock.destroyed || (handle == null && hadHandle(sock))) throw closed('net.Socket');
   throw noFd(
     'net.Socket',
     'it gets one when it starts connecting; call after the "connect" event (or "secureConnect" for TLS)',
