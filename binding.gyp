@@ -11,13 +11,19 @@
       "conditions": [
         ["OS=='linux'", {
           "sources": ["native/addon.cc", "native/constants.cc", "native/platform_linux.cc"],
-          "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wno-missing-field-initializers"]
+          "cflags_cc": [
+            "-std=c++17", "-Wall", "-Wextra", "-Wno-missing-field-initializers",
+            "-fvisibility=hidden", "-ffunction-sections", "-fdata-sections"
+          ],
+          "ldflags": ["-Wl,--gc-sections"]
         }],
         ["OS=='mac'", {
           "sources": ["native/addon.cc", "native/constants.cc", "native/platform_darwin.cc"],
           "xcode_settings": {
             "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
             "MACOSX_DEPLOYMENT_TARGET": "11.0",
+            "GCC_SYMBOLS_PRIVATE_EXTERN": "YES",
+            "DEAD_CODE_STRIPPING": "YES",
             "WARNING_CFLAGS": ["-Wall", "-Wextra"]
           }
         }],

@@ -52,8 +52,9 @@ export function noBinaryError(cause: unknown): Error {
       `Two ways out:\n` +
       `  1. let npm run sockbuf's install script, which compiles it (needs python3, make and a C++ compiler):\n` +
       `       npm install-scripts approve sockbuf && npm rebuild sockbuf\n` +
+      `       (global install: npm rebuild -g --allow-scripts=sockbuf sockbuf; npm 10 or older: npm rebuild sockbuf)\n` +
       `  2. compile it yourself from the package folder:\n` +
-      `       cd ${packageRoot} && npx node-gyp rebuild\n` +
+      `       cd ${JSON.stringify(packageRoot)} && npx --yes node-gyp rebuild\n` +
       `(${cause instanceof Error ? cause.message.split('\n')[0] : String(cause)})`,
     ErrorCodes.NO_BINARY,
     cause,

@@ -58,7 +58,12 @@ export function socketMemory(sock: SocketLike): SocketMemory {
   const out = {} as SocketMemory;
   for (const [key, constant] of MEMINFO_FIELDS) {
     const index = constants[constant];
-    out[key] = index !== undefined && (index + 1) * 4 <= buf.length ? buf.readUInt32LE(index * 4) : 0;
+    if (index === undefined || (index + 1) * 4 > buf.length) {
+      // An older kernel (or an emulator) answered with fewer fields: never
+      // report a missing drop counter as zero drops.
+      throw unavailable(`socketMemory: this kernel's SO_MEMINFO has no ${constant} (it returned ${buf.length} bytes)`);
+    }
+    out[key] = buf.readUInt32LE(index * 4);
   }
   return out;
 }
