@@ -1,5 +1,6 @@
 // Loads the compiled addon (a prebuild, or a local build) and gives it a
 // typed interface. Nothing else in lib/ touches the binary directly.
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { coded, ErrorCodes } from './errors';
 
@@ -29,6 +30,13 @@ export interface NativeBinding {
   setBytes(fd: number, level: number, option: number, bytes: Uint8Array): number;
   queued(fd: number, queue: 0 | 1): number | undefined;
   lastErrno(): number;
+  /**
+   * The int calls' frame: lib writes [fd, level, option, value] and reads
+   * [3] value and [4] errno (0 on success) back after getIntFrame/setIntFrame.
+   */
+  readonly frame: Int32Array;
+  getIntFrame(): void;
+  setIntFrame(): void;
   /** macOS only: an integer sysctl by name, undefined when missing. */
   sysctl?(name: string): number | undefined;
   readonly constants: Readonly<Record<string, number>>;
@@ -67,6 +75,23 @@ function load(): NativeBinding {
       'sockbuf is not supported on Windows: Node exposes no file descriptor for TCP and UDP handles there (libuv uses SOCKETs it does not hand out), so there is nothing to call getsockopt/setsockopt on.',
       ErrorCodes.UNAVAILABLE,
     );
+  }
+  // node-gyp-build's first two choices, without loading it and scanning
+  // folders: a local build, then the prebuild for this platform (prebuildify
+  // --napi names it after the package, with no tags).
+  const candidates = [path.join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, 'sockbuf.node')];
+  // PREBUILDS_ONLY=1 (as node-gyp-build honours it) proves the packaged binary loads.
+  if (!process.env.PREBUILDS_ONLY) candidates.unshift(path.join(packageRoot, 'build', 'Release', 'sockbuf.node'));
+  for (const file of candidates) {
+    if (existsSync(file)) {
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        return require(file) as NativeBinding;
+      } catch {
+        // Not loadable here (a glibc binary on musl, say): node-gyp-build
+        // below knows the libc and other tags and picks the right file.
+      }
+    }
   }
   let binding: NativeBinding;
   try {

@@ -4,7 +4,7 @@ import { constants as osConstants } from 'node:os';
 import { getSystemErrorMap, getSystemErrorName, inspect } from 'node:util';
 
 /** errno number -> name, for the errnos libuv has no name for (EDOM, ...). */
-const errnoNames = new Map<number, string>(Object.entries(osConstants.errno).map(([name, n]) => [n, name]));
+let errnoNames: Map<number, string> | undefined;
 
 /** Codes of the errors sockbuf defines itself (the rest are Node's and the OS's). */
 export const ErrorCodes = {
@@ -55,6 +55,9 @@ function withCode<E extends Error>(err: E, code: string, props?: object): E & { 
   return coded;
 }
 
+/** util.getSystemErrorMap() builds a new Map on every call: build it once. */
+let systemErrorMap: Map<number, [string, string]> | undefined;
+
 export function systemError(
   errno: number,
   syscall: string,
@@ -66,9 +69,11 @@ export function systemError(
   let text: string;
   try {
     code = getSystemErrorName(neg);
-    text = getSystemErrorMap().get(neg)?.[1] ?? code;
+    systemErrorMap ??= getSystemErrorMap();
+    text = systemErrorMap.get(neg)?.[1] ?? code;
     if (!/^E[A-Z0-9]+$/.test(code)) {
       // libuv names no such errno: getSystemErrorName answers "Unknown system error -33".
+      errnoNames ??= new Map(Object.entries(osConstants.errno).map(([name, n]) => [n, name]));
       code = errnoNames.get(-neg) ?? `E${-neg}`;
       text = code;
     }

@@ -189,10 +189,25 @@ export function systemLimits(): SystemLimits {
   return emptyLimits();
 }
 
+// The caps are read at most once per CAP_TTL_MS: a procfs read costs ~25 us,
+// which a server sizing every accepted connection would pay twice per
+// connection. An administrator's change shows within that time.
+const CAP_TTL_MS = 1000;
+const capCache = {
+  recv: { at: -Infinity, value: null as number | null },
+  send: { at: -Infinity, value: null as number | null },
+};
+
 /** The cap a non-forced SO_RCVBUF / SO_SNDBUF request is held to, or null. */
 export function bufferCap(direction: 'recv' | 'send'): number | null {
   if (process.platform === 'linux') {
-    return readLinuxSysctl(direction === 'recv' ? 'net.core.rmem_max' : 'net.core.wmem_max');
+    const entry = capCache[direction];
+    const now = performance.now();
+    if (now - entry.at >= CAP_TTL_MS) {
+      entry.value = readLinuxSysctl(direction === 'recv' ? 'net.core.rmem_max' : 'net.core.wmem_max');
+      entry.at = now;
+    }
+    return entry.value;
   }
   if (process.platform === 'darwin') {
     try {

@@ -17,16 +17,35 @@ export function optionError(errno: number, syscall: string, fd: number, level: n
   return systemError(errno, syscall, fd, { level, option, label: describeOption(level, option) });
 }
 
+// The int calls go through the binding's frame: the arguments are stored in
+// an Int32Array the native side reads directly, so neither side converts a
+// value, and a call costs little more than the system call itself.
+const frame = native.frame;
+
 /** getsockopt of an int-valued option on an fd already resolved. */
 export function getIntFd(fd: number, level: number, option: number): number {
-  const value = native.getInt(fd, level, option);
-  if (value === undefined) throw optionError(native.lastErrno(), 'getsockopt', fd, level, option);
-  return value;
+  frame[0] = fd;
+  frame[1] = level;
+  frame[2] = option;
+  native.getIntFrame();
+  const errno = frame[4];
+  if (errno !== 0) throw optionError(errno, 'getsockopt', fd, level, option);
+  return frame[3];
+}
+
+/** setsockopt of an int-valued option on an fd already resolved; 0 or the errno. */
+export function setIntFdErrno(fd: number, level: number, option: number, value: number): number {
+  frame[0] = fd;
+  frame[1] = level;
+  frame[2] = option;
+  frame[3] = value;
+  native.setIntFrame();
+  return frame[4];
 }
 
 /** setsockopt of an int-valued option on an fd already resolved. */
 export function setIntFd(fd: number, level: number, option: number, value: number): void {
-  const err = native.setInt(fd, level, option, value);
+  const err = setIntFdErrno(fd, level, option, value);
   if (err !== 0) throw optionError(err, 'setsockopt', fd, level, option);
 }
 

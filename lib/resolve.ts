@@ -1,8 +1,8 @@
 // Turns a socket-like value into the file descriptor behind it, at every
 // call: a descriptor number is never cached, because a closed socket's
 // number is soon reused by an unrelated one.
-import * as dgram from 'node:dgram';
-import * as net from 'node:net';
+import type * as dgram from 'node:dgram';
+import type * as net from 'node:net';
 import { closed, coded, ErrorCodes, invalidArgType, noFd, outOfRange } from './errors';
 import { INT32_MAX } from './validate';
 
@@ -23,6 +23,30 @@ interface DgramState {
 }
 
 const FD_RANGE = `an integer >= 0 and <= ${INT32_MAX}`;
+
+// node:net and node:dgram are loaded on the first call that passes an
+// object, not when sockbuf is required: a program that has such a socket has
+// loaded them already, and one that passes fd numbers never pays for them.
+let NetSocket: typeof net.Socket | undefined;
+let NetServer: typeof net.Server;
+let DgramSocket: typeof dgram.Socket;
+let dgramModule: typeof dgram;
+
+function loadSocketClasses(): void {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const netModule = require('node:net') as typeof net;
+  dgramModule = require('node:dgram') as typeof dgram;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  NetServer = netModule.Server;
+  DgramSocket = dgramModule.Socket;
+  NetSocket = netModule.Socket;
+}
+
+/** net.Server, loaded on first use. */
+export function netServerClass(): typeof net.Server {
+  if (NetSocket === undefined) loadSocketClasses();
+  return NetServer;
+}
 
 // A handle's descriptor is remembered on the handle object itself. A handle
 // owns one descriptor from the moment it has one until it is closed, and Node
@@ -52,7 +76,8 @@ function findDgramState(sock: dgram.Socket): DgramState {
     // Found on a socket made here, never on the value passed: an object
     // posing as a dgram.Socket must not choose the symbol for every later call.
     // (An unbound dgram socket has no descriptor: nothing is opened.)
-    const probe = dgram.createSocket('udp4');
+    if (NetSocket === undefined) loadSocketClasses();
+    const probe = dgramModule.createSocket('udp4');
     dgramStateSymbol = Object.getOwnPropertySymbols(probe).find((s) => s.description === 'state symbol');
     probe.close();
     if (dgramStateSymbol === undefined) {
@@ -89,7 +114,7 @@ function hadHandle(sock: StreamLike): boolean {
   if ((sock as { server?: unknown }).server != null) return true; // accepted by a server
   if (asyncIdSymbol === undefined) {
     asyncIdSymbol =
-      Object.getOwnPropertySymbols(new net.Socket()).find((s) => s.description === 'async_id_symbol') ?? null;
+      Object.getOwnPropertySymbols(new NetSocket!()).find((s) => s.description === 'async_id_symbol') ?? null;
   }
   if (asyncIdSymbol === null) return false;
   const id = (sock as unknown as Record<symbol, unknown>)[asyncIdSymbol];
@@ -142,9 +167,10 @@ export function resolveFd(sock: unknown, name = 'sock'): number {
     if (dgramStateSymbol !== undefined && (sock as Record<symbol, unknown>)[dgramStateSymbol] !== undefined) {
       return fromDgram(sock as dgram.Socket);
     }
-    if (sock instanceof net.Socket) return fromStream(sock as unknown as StreamLike, false);
-    if (sock instanceof dgram.Socket) return fromDgram(sock);
-    if (sock instanceof net.Server) return fromStream(sock as unknown as StreamLike, true);
+    if (NetSocket === undefined) loadSocketClasses();
+    if (sock instanceof NetSocket!) return fromStream(sock as unknown as StreamLike, false);
+    if (sock instanceof DgramSocket) return fromDgram(sock);
+    if (sock instanceof NetServer) return fromStream(sock as unknown as StreamLike, true);
     if ('fd' in sock) return fromFdNumber((sock as { fd: unknown }).fd, `${name}.fd`);
   }
   throw invalidArgType(
@@ -157,8 +183,9 @@ export function resolveFd(sock: unknown, name = 'sock'): number {
 /** A short label for messages and debug output. */
 export function describeSocket(sock: unknown): string {
   if (typeof sock === 'number') return `fd ${sock}`;
-  if (sock instanceof dgram.Socket) return 'dgram.Socket';
-  if (sock instanceof net.Server) return 'net.Server';
-  if (sock instanceof net.Socket) return 'net.Socket';
+  if (NetSocket === undefined) loadSocketClasses();
+  if (sock instanceof DgramSocket) return 'dgram.Socket';
+  if (sock instanceof NetServer) return 'net.Server';
+  if (sock instanceof NetSocket!) return 'net.Socket';
   return 'socket';
 }

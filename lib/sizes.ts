@@ -1,6 +1,6 @@
 // SO_RCVBUF / SO_SNDBUF: set what was asked, read back what the kernel
 // granted, and say why they differ.
-import * as net from 'node:net';
+import type * as net from 'node:net';
 import { constants as osConstants } from 'node:os';
 import { debuglog } from 'node:util';
 import { native } from './binding';
@@ -8,7 +8,7 @@ import { constants } from './constants';
 import { invalidArgType } from './errors';
 import { bufferCap } from './limits';
 import { getIntFd, optionError } from './raw';
-import { resolveFd, type SocketLike } from './resolve';
+import { netServerClass, resolveFd, type SocketLike } from './resolve';
 import { validateBoolean, validateOptions, validateSize } from './validate';
 
 const debug = debuglog('sockbuf');
@@ -133,18 +133,12 @@ export function getBufferSizes(sock: SocketLike): BufferSizes {
 
 /** The kernel's SO_RCVBUF (on Linux, twice what was set). */
 export function getRecvBufferSize(sock: SocketLike): number {
-  const fd = resolveFd(sock);
-  const value = native.getInt(fd, SOL_SOCKET, OPTION.recv);
-  if (value === undefined) throw optionError(native.lastErrno(), 'getsockopt', fd, SOL_SOCKET, OPTION.recv);
-  return value;
+  return getIntFd(resolveFd(sock), SOL_SOCKET, OPTION.recv);
 }
 
 /** The kernel's SO_SNDBUF (on Linux, twice what was set). */
 export function getSendBufferSize(sock: SocketLike): number {
-  const fd = resolveFd(sock);
-  const value = native.getInt(fd, SOL_SOCKET, OPTION.send);
-  if (value === undefined) throw optionError(native.lastErrno(), 'getsockopt', fd, SOL_SOCKET, OPTION.send);
-  return value;
+  return getIntFd(resolveFd(sock), SOL_SOCKET, OPTION.send);
 }
 
 function readForce(options: unknown, name: string): boolean {
@@ -264,7 +258,7 @@ function onConnection(this: net.Server, socket: net.Socket): void {
  * on "listening"). Calling it again replaces the earlier settings.
  */
 export function configureServer(server: net.Server, options: ConfigureServerOptions): BufferSizesReport | undefined {
-  if (!(server instanceof net.Server)) {
+  if (!(server instanceof netServerClass())) {
     throw invalidArgType('server', 'an instance of net.Server (or an http/https/http2/tls server)', server);
   }
   if (options === undefined) throw invalidArgType('options', 'of type object', options);

@@ -30,8 +30,15 @@ namespace {
 constexpr int32_t kMaxGetLength = 1 << 20;
 
 // Per-environment state, so that every worker thread has its own.
+constexpr size_t kFrameSlots = 8;
+enum FrameSlot { kFd = 0, kLevel = 1, kOption = 2, kValue = 3, kErrno = 4 };
+
 struct InstanceData {
   int last_errno = 0;
+  // The int calls' arguments and results, shared with lib as an Int32Array
+  // (see AddFrameFunctions). The memory is owned here, so the native side
+  // never follows a pointer that V8 could take away.
+  alignas(16) int32_t frame[kFrameSlots] = {};
 };
 
 void SetLastErrno(Napi::Env env, int err) {
@@ -123,6 +130,79 @@ napi_value SetInt(napi_env env, napi_callback_info info) {
   napi_value result = nullptr;
   napi_create_int32(env, rc == 0 ? 0 : errno, &result);
   return result;
+}
+
+// getIntFrame() / setIntFrame(): the int calls without argument conversion.
+// lib writes [fd, level, option, value] into the environment's frame, calls,
+// and reads frame[kValue] and frame[kErrno] (0 on success) back. No N-API
+// call happens besides the one that fetches the frame, so each call costs
+// only the JS-to-native transition and the system call.
+int32_t* CallFrame(napi_env env, napi_callback_info info) {
+  void* data = nullptr;
+  napi_get_cb_info(env, info, nullptr, nullptr, nullptr, &data);
+  return static_cast<int32_t*>(data);
+}
+
+napi_value GetIntFrame(napi_env env, napi_callback_info info) {
+  int32_t* f = CallFrame(env, info);
+  int value = 0;
+  socklen_t len = sizeof(value);
+  if (getsockopt(f[kFd], f[kLevel], f[kOption], &value, &len) != 0) {
+    f[kErrno] = errno;
+    return nullptr;
+  }
+  if (len == 1) {
+    unsigned char byte;
+    std::memcpy(&byte, &value, 1);
+    value = byte;
+  }
+  f[kValue] = value;
+  f[kErrno] = 0;
+  return nullptr;
+}
+
+napi_value SetIntFrame(napi_env env, napi_callback_info info) {
+  int32_t* f = CallFrame(env, info);
+  int value = f[kValue];
+  f[kErrno] =
+      setsockopt(f[kFd], f[kLevel], f[kOption], &value, sizeof(value)) == 0
+          ? 0
+          : errno;
+  return nullptr;
+}
+
+// Exports `frame` (an Int32Array over this environment's InstanceData::frame)
+// and the two functions bound to it. Where external buffers are refused
+// (Electron), the frame is V8 memory instead, kept alive by `exports`.
+void AddFrameFunctions(napi_env env, napi_value exports, InstanceData* data) {
+  void* mem = data->frame;
+  napi_value buffer, frame;
+  if (napi_create_external_arraybuffer(env, mem, sizeof(data->frame), nullptr,
+                                       nullptr, &buffer) != napi_ok) {
+    napi_value ignored;
+    bool pending = false;
+    if (napi_is_exception_pending(env, &pending) == napi_ok && pending) {
+      napi_get_and_clear_last_exception(env, &ignored);
+    }
+    if (napi_create_arraybuffer(env, sizeof(data->frame), &mem, &buffer) !=
+        napi_ok) {
+      return;
+    }
+  }
+  if (napi_create_typedarray(env, napi_int32_array, kFrameSlots, buffer, 0,
+                             &frame) != napi_ok) {
+    return;
+  }
+  napi_set_named_property(env, exports, "frame", frame);
+  napi_value fn;
+  if (napi_create_function(env, "getIntFrame", NAPI_AUTO_LENGTH, GetIntFrame,
+                           mem, &fn) == napi_ok) {
+    napi_set_named_property(env, exports, "getIntFrame", fn);
+  }
+  if (napi_create_function(env, "setIntFrame", NAPI_AUTO_LENGTH, SetIntFrame,
+                           mem, &fn) == napi_ok) {
+    napi_set_named_property(env, exports, "setIntFrame", fn);
+  }
 }
 
 void ExportCFunction(Napi::Env env, Napi::Object exports, const char* name,
@@ -243,7 +323,9 @@ Napi::Object Layout(Napi::Env env) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
-  env.SetInstanceData(new InstanceData());
+  InstanceData* data = new InstanceData();
+  env.SetInstanceData(data);
+  AddFrameFunctions(env, exports, data);
   ExportCFunction(env, exports, "getInt", GetInt);
   ExportCFunction(env, exports, "setInt", SetInt);
   exports.Set("getBytes", Napi::Function::New(env, GetBytes, "getBytes"));

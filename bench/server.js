@@ -1,0 +1,136 @@
+'use strict';
+// Connection rate of a loopback server with and without configureServer.
+// A client child process opens short connections in batches; each round
+// runs every variant on a fresh server, in alternating order.
+
+const { fork } = require('node:child_process');
+const net = require('node:net');
+const path = require('node:path');
+const { root, median, relativeSpread, check, interleaveAsync, pairedRatios } = require('./common');
+
+const sockbuf = require(path.join(root, 'dist'));
+
+const SIZES = { recv: 262144, send: 262144 };
+
+function startClient() {
+  const child = fork(path.join(__dirname, 'client.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  let pending = null;
+  child.on('message', (msg) => {
+    const p = pending;
+    pending = null;
+    if (p) p(msg);
+  });
+  child.on('exit', (code) => {
+    const p = pending;
+    pending = null;
+    if (p) p({ error: `client exited with code ${code}` });
+  });
+  return {
+    run(request) {
+      check(pending === null, 'client already busy');
+      return new Promise((resolve, reject) => {
+        const timer = setTimeoutUnref(() => reject(new Error('client batch timed out')), 60000);
+        pending = (msg) => {
+          clearTimeout(timer);
+          if (msg.error) reject(new Error(`client: ${msg.error}`));
+          else resolve(msg);
+        };
+        child.send(request);
+      });
+    },
+    stop() {
+      if (child.connected) child.send('exit');
+    },
+  };
+}
+
+function setTimeoutUnref(fn, ms) {
+  const t = require('node:timers').setTimeout(fn, ms);
+  t.unref();
+  return t;
+}
+const { clearTimeout } = require('node:timers');
+
+/** A listening server that ends every connection at once; `mode` picks the setup. */
+function listen(mode) {
+  const seen = { connections: 0, firstRecv: -1 };
+  const server = net.createServer((socket) => {
+    if (seen.connections++ === 0) seen.firstRecv = sockbuf.getRecvBufferSize(socket);
+    socket.on('error', () => {});
+    socket.end();
+  });
+  if (mode === 'configured') sockbuf.configureServer(server, SIZES);
+  if (mode === 'perConnection') sockbuf.configureServer(server, { ...SIZES, perConnection: true });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', 128, () => resolve({ server, seen }));
+  });
+}
+
+function close(server) {
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+async function connectionRate({
+  rounds = 12,
+  connections = 400,
+  tries = 3,
+  concurrency = 8,
+  perConnection = true,
+} = {}) {
+  const client = startClient();
+  const recvOf = {};
+  try {
+    const variant = (mode) => async () => {
+      const { server, seen } = await listen(mode);
+      try {
+        const { port } = server.address();
+        // One sample: the best of `tries` batches on this server, so that a
+        // batch slowed by other work on the machine does not decide it.
+        let rate = 0;
+        for (let i = 0; i < tries; i++) {
+          const res = await client.run({ port, connections, concurrency });
+          rate = Math.max(rate, (connections / res.ms) * 1000);
+        }
+        check(
+          seen.connections === connections * tries,
+          `${mode}: server saw ${seen.connections} of ${connections * tries} connections`,
+        );
+        recvOf[mode] = seen.firstRecv;
+        return rate;
+      } finally {
+        await close(server);
+      }
+    };
+    const variants = { plain: variant('plain'), configured: variant('configured') };
+    if (perConnection) variants.perConnection = variant('perConnection');
+    await variants.plain();
+    await variants.configured();
+    const s = await interleaveAsync(variants, rounds);
+    // configureServer must really have applied: an accepted socket inherits
+    // the listening socket's size (Linux doubles the request).
+    const wanted = process.platform === 'linux' ? 2 * SIZES.recv : SIZES.recv;
+    check(recvOf.configured === wanted, `configured server's connection has SO_RCVBUF ${recvOf.configured}`);
+    check(recvOf.plain !== wanted, `plain server's connection already has SO_RCVBUF ${wanted}: nothing to compare`);
+    const out = {
+      rounds,
+      connections,
+      tries,
+      concurrency,
+      plainPerSec: median(s.plain),
+      configuredPerSec: median(s.configured),
+      spread: relativeSpread(s.plain),
+      ratio: median(pairedRatios(s.configured, s.plain)),
+      recv: recvOf,
+    };
+    if (perConnection) {
+      out.perConnectionPerSec = median(s.perConnection);
+      out.perConnectionRatio = median(pairedRatios(s.perConnection, s.plain));
+    }
+    return out;
+  } finally {
+    client.stop();
+  }
+}
+
+module.exports = { connectionRate };

@@ -1,0 +1,96 @@
+'use strict';
+// What require('sockbuf') adds to a process's start-up: `node -e` with and
+// without the require, spawned one at a time, interleaved, medians.
+
+const { spawnSync } = require('node:child_process');
+const { root, nowNs, median, relativeSpread, check, positive, interleave, pairedRatios } = require('./common');
+
+// Every child reports the CPU time it used up to the end of its script: a
+// figure that other work on the machine hardly moves, unlike the wall clock.
+const REPORT_CPU = ';const u = process.cpuUsage(); process.stdout.write(String((u.user + u.system) / 1000));';
+
+function spawnOnce(script) {
+  const t0 = nowNs();
+  const res = spawnSync(process.execPath, ['-e', script + REPORT_CPU], { encoding: 'utf8' });
+  const ms = (nowNs() - t0) / 1e6;
+  check(res.status === 0, `node -e ${JSON.stringify(script)} failed: ${res.stderr || res.error}`);
+  const cpuMs = Number(res.stdout);
+  check(Number.isFinite(cpuMs) && cpuMs > 0, `node -e ${JSON.stringify(script)} reported CPU time ${res.stdout}`);
+  return { ms, cpuMs };
+}
+
+/**
+ * One sample: the fastest of `tries` sequential runs (a run the scheduler
+ * delayed is dropped); the least CPU time of those runs goes to `cpu`.
+ */
+function spawnMs(script, cpu, tries = 3) {
+  let ms = Infinity;
+  let cpuMs = Infinity;
+  for (let i = 0; i < tries; i++) {
+    const run = spawnOnce(script);
+    ms = Math.min(ms, run.ms);
+    cpuMs = Math.min(cpuMs, run.cpuMs);
+  }
+  cpu.push(cpuMs);
+  return ms;
+}
+
+// Also measured inside the child: the require alone, from a clock read just
+// before it, so process creation does not enter that number.
+const INNER =
+  'const t0 = process.hrtime.bigint(); require(%ROOT%); ' +
+  'process.stdout.write(String(Number(process.hrtime.bigint() - t0) / 1e6));';
+
+function requireMs(tries = 3) {
+  const script = INNER.replace('%ROOT%', JSON.stringify(root));
+  let min = Infinity;
+  for (let i = 0; i < tries; i++) {
+    const res = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    check(res.status === 0, `in-process require timing failed: ${res.stderr || res.error}`);
+    min = Math.min(min, Number(res.stdout));
+  }
+  return positive(min, 'require time');
+}
+
+const diffs = (a, b) => a.map((v, i) => v - b[i]);
+
+function startup({ rounds = 15 } = {}) {
+  const withRequire = `require(${JSON.stringify(root)})`;
+  // The require must give the real API, or the timing means nothing.
+  const probe = spawnSync(process.execPath, ['-e', `process.stdout.write(typeof ${withRequire}.getRecvBufferSize)`], {
+    encoding: 'utf8',
+  });
+  check(probe.stdout === 'function', `require('${root}') does not load sockbuf: ${probe.stderr}`);
+  // A program that uses sockbuf has loaded node:net or node:dgram already:
+  // also measure against that baseline, which does not count their cost.
+  const net = "require('node:net'); require('node:dgram');";
+  const cpu = { bare: [], sockbuf: [], net: [], netSockbuf: [] };
+  const variants = {
+    bare: () => spawnMs('', cpu.bare),
+    sockbuf: () => spawnMs(withRequire, cpu.sockbuf),
+    net: () => spawnMs(net, cpu.net),
+    netSockbuf: () => spawnMs(`${net} ${withRequire}`, cpu.netSockbuf),
+  };
+  for (const v of Object.values(variants)) v();
+  for (const list of Object.values(cpu)) list.length = 0;
+  const s = interleave(variants, rounds);
+  const inner = [];
+  for (let i = 0; i < Math.min(rounds, 5); i++) inner.push(requireMs());
+  return {
+    rounds,
+    bareMs: median(s.bare),
+    sockbufMs: median(s.sockbuf),
+    addedMs: median(diffs(s.sockbuf, s.bare)),
+    ratio: median(pairedRatios(s.sockbuf, s.bare)),
+    spread: relativeSpread(s.bare),
+    netMs: median(s.net),
+    netSockbufMs: median(s.netSockbuf),
+    addedAfterNetMs: median(diffs(s.netSockbuf, s.net)),
+    bareCpuMs: median(cpu.bare),
+    addedCpuMs: median(diffs(cpu.sockbuf, cpu.bare)),
+    addedAfterNetCpuMs: median(diffs(cpu.netSockbuf, cpu.net)),
+    requireOnlyMs: median(inner),
+  };
+}
+
+module.exports = { startup };
