@@ -18,7 +18,9 @@ test('constants equal Python socket module values for every shared name', () => 
   expect(mismatches).toEqual([]);
 });
 
-test('the options the design names are present on Linux', () => {
+const onLinux = process.platform === 'linux' ? test : test.skip;
+
+onLinux('the options the design names are present on Linux', () => {
   const required = [
     'SOL_SOCKET',
     'SO_RCVBUF',
@@ -56,7 +58,7 @@ test('the options the design names are present on Linux', () => {
   expect(required.filter((n) => typeof constants[n] !== 'number')).toEqual([]);
 });
 
-test('constants is frozen and holds no made-up names', () => {
+onLinux('constants is frozen and holds no made-up names', () => {
   expect(Object.isFrozen(constants)).toBe(true);
   // macOS-only names are absent on Linux rather than given a number.
   expect(constants.SO_NOSIGPIPE).toBeUndefined();
