@@ -1,7 +1,7 @@
 // What the kernel is doing with a socket: queued bytes, memory, drops.
 import { native } from './binding';
 import { constants } from './constants';
-import { systemError, unavailable } from './errors';
+import { coded, ErrorCodes, systemError, unavailable } from './errors';
 import { getBytesFd } from './raw';
 import { resolveFd, type SocketLike } from './resolve';
 
@@ -61,7 +61,10 @@ export function socketMemory(sock: SocketLike): SocketMemory {
     if (index === undefined || (index + 1) * 4 > buf.length) {
       // An older kernel (or an emulator) answered with fewer fields: never
       // report a missing drop counter as zero drops.
-      throw unavailable(`socketMemory: this kernel's SO_MEMINFO has no ${constant} (it returned ${buf.length} bytes)`);
+      throw coded(
+        `socketMemory: this kernel's SO_MEMINFO answer has no ${constant} (${buf.length} of ${size} bytes); its counters cannot be reported`,
+        ErrorCodes.UNAVAILABLE,
+      );
     }
     out[key] = buf.readUInt32LE(index * 4);
   }

@@ -15,9 +15,27 @@ export const tlsCert = readFileSync(path.join(fixtures, 'cert.pem'));
 type Closable = { close(cb?: () => void): unknown } | { destroy(): unknown };
 const open: Closable[] = [];
 
-/** Registers something for closeAll(). */
+const quiet = (): void => {};
+
+/**
+ * Registers something for closeAll(). A test socket must not take the test
+ * runner down when its peer resets it (an abortive close after SO_LINGER 0,
+ * a random option): errors are ignored here and tests assert results
+ * explicitly. A server's accepted connections ignore errors too.
+ */
 export function track<T extends Closable>(thing: T): T {
   open.push(thing);
+  const emitter = thing as unknown as { on?: (event: string, fn: (...args: never[]) => void) => unknown };
+  if (typeof emitter.on === 'function') {
+    emitter.on('error', quiet);
+    if (thing instanceof net.Server) {
+      // Not closed by closeAll: they end when their client does (destroying
+      // the TCP socket under a live TLS socket crashes Node 20).
+      thing.on('connection', (sock: net.Socket) => {
+        sock.on('error', quiet);
+      });
+    }
+  }
   return thing;
 }
 
