@@ -139,10 +139,6 @@ if [ "$(probe so_mark_errno "$host_probe")" = OK ] && [ "$(probe so_mark_errno "
 fi
 if [ "$(probe meminfo_len "$host_probe")" = 36 ] && [ "$(probe meminfo_len "$emu_probe")" != 36 ]; then
   meminfo_why="qemu treats SO_MEMINFO as an int option: $(probe meminfo_len "$emu_probe") bytes of the 36-byte array under qemu, 36 natively, so socketMemory (rightly) refuses the short answer"
-  skip_tests+=("a flooded UDP receiver: drops and queued memory equal what ss sees")
-  skip_why+=("$meminfo_why")
-  skip_tests+=("a listening socket has no queues: EINVAL, as a system error")
-  skip_why+=("$meminfo_why")
 fi
 
 # --- 5. Load: node-gyp-build on arm64 picks prebuilds/linux-arm64 ---
@@ -188,11 +184,12 @@ skipped_why=(
   "packs and installs the x64 package; runs natively in npm test"
   "one emulated Node start per case (slow); JavaScript over calls the other suites make"
 )
-# lifecycle.test.ts calls every function (socketMemory among them) at each
-# stage of a socket's life, here and in child processes.
+# observe.test.ts checks socketMemory in every test, and lifecycle.test.ts
+# calls every function (socketMemory among them) at each stage of a socket's
+# life, here and in child processes.
 if [ -n "${meminfo_why:-}" ]; then
-  skipped_files+=(test/lifecycle.test.ts)
-  skipped_why+=("calls socketMemory at every stage; $meminfo_why")
+  skipped_files+=(test/observe.test.ts test/lifecycle.test.ts)
+  skipped_why+=("checks socketMemory in every test; $meminfo_why" "calls socketMemory at every stage; $meminfo_why")
 fi
 if [ -n "${SOCKBUF_ARM64_TESTS:-}" ]; then
   read -r -a test_files <<<"$SOCKBUF_ARM64_TESTS"
