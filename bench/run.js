@@ -92,9 +92,7 @@ function rows(r) {
     `<= ${BUDGET.rawFdRatio}x`,
     atMost(g.ratio, BUDGET.rawFdRatio),
   );
-  add('  of which native.getInt alone', ns(g.native.medianNs), `${g.nativeRatio.toFixed(3)}x`, '', 'info');
-  if (g.frame)
-    add('  of which native.getIntFrame alone', ns(g.frame.medianNs), `${g.frameRatio.toFixed(3)}x`, '', 'info');
+  add('  of which the native call alone', ns(g.native.medianNs), `${g.nativeRatio.toFixed(3)}x`, '', 'info');
   const st = r.rawFd.set;
   add(
     'raw fd setsockopt(SO_RCVBUF) vs C loop',
@@ -103,10 +101,7 @@ function rows(r) {
     `<= ${BUDGET.rawFdRatio}x`,
     atMost(st.ratio, BUDGET.rawFdRatio),
   );
-  add('  of which native.setInt alone', ns(st.native.medianNs), `${st.nativeRatio.toFixed(3)}x`, '', 'info');
-  if (st.frame) {
-    add('  of which native.setIntFrame alone', ns(st.frame.medianNs), `${st.frameRatio.toFixed(3)}x`, '', 'info');
-  }
+  add('  of which the native call alone', ns(st.native.medianNs), `${st.nativeRatio.toFixed(3)}x`, '', 'info');
   const d = r.dgramGetter;
   add(
     'getRecvBufferSize(dgram) vs Node dgram',

@@ -39,17 +39,8 @@ function loopSockbufGet(fd, n) {
   return (t1 - t0) / n;
 }
 
-function loopNativeGet(fd, n) {
-  let sum = 0;
-  const t0 = nowNs();
-  for (let i = 0; i < n; i++) sum += native.getInt(fd, SOL_SOCKET, SO_RCVBUF);
-  const t1 = nowNs();
-  check(sum > 0, 'native.getInt returned nothing');
-  return (t1 - t0) / n;
-}
-
-// If the binding passes int arguments through a shared frame (getIntFrame /
-// setIntFrame), that call is measured too.
+// The native call alone: the binding reads its int arguments from a shared
+// frame (getIntFrame / setIntFrame), without lib's resolution and checks.
 const frame = native.frame;
 
 function loopFrameGet(fd, n) {
@@ -87,15 +78,6 @@ function loopSockbufSet(fd, n) {
   const t0 = nowNs();
   for (let i = 0; i < n; i++) sockbuf.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, SET_VALUE);
   return (nowNs() - t0) / n;
-}
-
-function loopNativeSet(fd, n) {
-  let errors = 0;
-  const t0 = nowNs();
-  for (let i = 0; i < n; i++) errors += native.setInt(fd, SOL_SOCKET, SO_RCVBUF, SET_VALUE);
-  const t1 = nowNs();
-  check(errors === 0, 'native.setInt failed');
-  return (t1 - t0) / n;
 }
 
 function loopSockbufDgramGetter(sock, n) {
@@ -174,21 +156,16 @@ async function rawFd({ rounds = 21, calls = 50000, slices = 5 } = {}) {
     let cSetValue = 0;
     const variants = {
       sockbufGet: () => best(loopSockbufGet, fd, calls, slices),
-      nativeGet: () => best(loopNativeGet, fd, calls, slices),
+      nativeGet: () => best(loopFrameGet, fd, calls, slices),
       cGet: () => runCLoop(exe, 'get', calls, slices).ns,
       sockbufSet: () => best(loopSockbufSet, fd, calls, slices),
-      nativeSet: () => best(loopNativeSet, fd, calls, slices),
+      nativeSet: () => best(loopFrameSet, fd, calls, slices),
       cSet: () => {
         const out = runCLoop(exe, 'set', calls, slices);
         cSetValue = out.value;
         return out.ns;
       },
     };
-    const hasFrame = frame !== undefined && typeof native.getIntFrame === 'function';
-    if (hasFrame) {
-      variants.frameGet = () => best(loopFrameGet, fd, calls, slices);
-      variants.frameSet = () => best(loopFrameSet, fd, calls, slices);
-    }
     // Warm-up: JIT-compile every loop and settle the socket's state.
     for (let i = 0; i < 2; i++) for (const v of Object.values(variants)) v();
     const s = interleave(variants, rounds);
@@ -215,12 +192,6 @@ async function rawFd({ rounds = 21, calls = 50000, slices = 5 } = {}) {
         nativeRatio: round(median(pairedRatios(s.nativeSet, s.cSet)), 3),
       },
     };
-    if (hasFrame) {
-      result.get.frame = summary(s.frameGet);
-      result.get.frameRatio = round(median(pairedRatios(s.frameGet, s.cGet)), 3);
-      result.set.frame = summary(s.frameSet);
-      result.set.frameRatio = round(median(pairedRatios(s.frameSet, s.cSet)), 3);
-    }
     return result;
   } finally {
     cleanup();

@@ -20,19 +20,19 @@ export interface NativeLayout {
 }
 
 /**
- * The binary's interface. Getters return undefined on failure and leave the
- * errno for lastErrno(); setters return 0 or the errno.
+ * The binary's interface. Int options go through `frame` (see below); the
+ * other getters return undefined on failure and leave the errno for
+ * lastErrno(); setBytes returns 0 or the errno.
  */
 export interface NativeBinding {
-  getInt(fd: number, level: number, option: number): number | undefined;
-  setInt(fd: number, level: number, option: number, value: number): number;
   getBytes(fd: number, level: number, option: number, length: number): Buffer | undefined;
   setBytes(fd: number, level: number, option: number, bytes: Uint8Array): number;
   queued(fd: number, queue: 0 | 1): number | undefined;
   lastErrno(): number;
   /**
-   * The int calls' frame: lib writes [fd, level, option, value] and reads
-   * [3] value and [4] errno (0 on success) back after getIntFrame/setIntFrame.
+   * The int calls' frame, owned by this environment: lib writes [0] fd,
+   * [1] level, [2] option, [3] value, calls getIntFrame/setIntFrame, and reads
+   * [3] value and [4] errno (0 on success) back.
    */
   readonly frame: Int32Array;
   getIntFrame(): void;
@@ -93,15 +93,24 @@ function load(): NativeBinding {
       }
     }
   }
-  let binding: NativeBinding;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const nodeGypBuild = require('node-gyp-build') as (dir: string) => NativeBinding;
-    binding = nodeGypBuild(packageRoot);
+    return nodeGypBuild(packageRoot);
   } catch (err) {
     throw noBinaryError(err);
+  }
+}
+
+/** A binary from another version of sockbuf (a stale build/) lacks what lib calls. */
+function checked(binding: NativeBinding): NativeBinding {
+  if (typeof binding.getIntFrame !== 'function' || !(binding.frame?.length >= 5)) {
+    throw coded(
+      `sockbuf: the compiled binary in ${packageRoot} does not match this version of sockbuf; rebuild it: cd ${JSON.stringify(packageRoot)} && npx --yes node-gyp rebuild`,
+      ErrorCodes.NO_BINARY,
+    );
   }
   return binding;
 }
 
-export const native: NativeBinding = load();
+export const native: NativeBinding = checked(load());

@@ -21,26 +21,31 @@ export function optionError(errno: number, syscall: string, fd: number, level: n
 // an Int32Array the native side reads directly, so neither side converts a
 // value, and a call costs little more than the system call itself.
 const frame = native.frame;
+const FD = 0;
+const LEVEL = 1;
+const OPTION = 2;
+const VALUE = 3;
+const ERRNO = 4;
 
 /** getsockopt of an int-valued option on an fd already resolved. */
 export function getIntFd(fd: number, level: number, option: number): number {
-  frame[0] = fd;
-  frame[1] = level;
-  frame[2] = option;
+  frame[FD] = fd;
+  frame[LEVEL] = level;
+  frame[OPTION] = option;
   native.getIntFrame();
-  const errno = frame[4];
+  const errno = frame[ERRNO];
   if (errno !== 0) throw optionError(errno, 'getsockopt', fd, level, option);
-  return frame[3];
+  return frame[VALUE];
 }
 
 /** setsockopt of an int-valued option on an fd already resolved; 0 or the errno. */
 export function setIntFdErrno(fd: number, level: number, option: number, value: number): number {
-  frame[0] = fd;
-  frame[1] = level;
-  frame[2] = option;
-  frame[3] = value;
+  frame[FD] = fd;
+  frame[LEVEL] = level;
+  frame[OPTION] = option;
+  frame[VALUE] = value;
   native.setIntFrame();
-  return frame[4];
+  return frame[ERRNO];
 }
 
 /** setsockopt of an int-valued option on an fd already resolved. */

@@ -3,11 +3,10 @@
 import type * as net from 'node:net';
 import { constants as osConstants } from 'node:os';
 import { debuglog } from 'node:util';
-import { native } from './binding';
 import { constants } from './constants';
 import { invalidArgType } from './errors';
 import { bufferCap } from './limits';
-import { getIntFd, optionError } from './raw';
+import { getIntFd, optionError, setIntFd, setIntFdErrno } from './raw';
 import { netServerClass, resolveFd, type SocketLike } from './resolve';
 import { validateBoolean, validateOptions, validateSize } from './validate';
 
@@ -75,15 +74,12 @@ function setLargestAccepted(fd: number, option: number, requested: number): void
   let hi = requested;
   while (lo + 1 < hi) {
     const mid = lo + Math.floor((hi - lo) / 2);
-    const err = native.setInt(fd, SOL_SOCKET, option, mid);
+    const err = setIntFdErrno(fd, SOL_SOCKET, option, mid);
     if (err === 0) lo = mid;
     else if (err === ENOBUFS) hi = mid;
     else throw optionError(err, 'setsockopt', fd, SOL_SOCKET, option);
   }
-  if (lo > 0) {
-    const err = native.setInt(fd, SOL_SOCKET, option, lo);
-    if (err !== 0) throw optionError(err, 'setsockopt', fd, SOL_SOCKET, option);
-  }
+  if (lo > 0) setIntFd(fd, SOL_SOCKET, option, lo);
 }
 
 /** Sets one direction on an fd already resolved, and reports. */
@@ -92,13 +88,13 @@ export function applyBufferSize(fd: number, direction: Direction, bytes: number,
   const forceOption = FORCE_OPTION[direction];
   let forced = false;
   if (force && forceOption !== undefined) {
-    const err = native.setInt(fd, SOL_SOCKET, forceOption, bytes);
+    const err = setIntFdErrno(fd, SOL_SOCKET, forceOption, bytes);
     if (err === 0) forced = true;
     else if (err !== EPERM) throw optionError(err, 'setsockopt', fd, SOL_SOCKET, forceOption);
     // EPERM: no CAP_NET_ADMIN. Fall back to the normal option and report the clamp.
   }
   if (!forced) {
-    const err = native.setInt(fd, SOL_SOCKET, option, bytes);
+    const err = setIntFdErrno(fd, SOL_SOCKET, option, bytes);
     if (err === ENOBUFS && process.platform === 'darwin') setLargestAccepted(fd, option, bytes);
     else if (err !== 0) throw optionError(err, 'setsockopt', fd, SOL_SOCKET, option);
   }

@@ -1,13 +1,16 @@
 // sockbuf native layer: thin glue over getsockopt/setsockopt.
 //
 // Contract with lib/binding.ts (see NativeBinding there):
-//  - getters return the value, or undefined on failure; the failure's errno
-//    is then read with lastErrno();
-//  - setters return 0, or the positive errno of the failure;
+//  - int options go through `frame`, an Int32Array this environment owns:
+//    lib writes [fd, level, option, value], calls getIntFrame()/setIntFrame(),
+//    and reads frame[3] (the value) and frame[4] (0, or the errno) back;
+//  - the other getters return their value, or undefined on failure, and the
+//    failure's errno is then read with lastErrno(); setBytes returns 0 or the
+//    errno;
 //  - malformed arguments throw a TypeError/RangeError (lib validates first,
 //    so this only guards against misuse of the binding itself).
-// Nothing here asserts, aborts, allocates on the success path of the int
-// calls, or writes past a buffer it was handed.
+// Nothing here asserts, aborts, allocates on the int path, or writes past a
+// buffer it was handed.
 #include <napi.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -29,10 +32,10 @@ namespace {
 // Largest buffer getBytes will hand to the kernel; lib enforces the same.
 constexpr int32_t kMaxGetLength = 1 << 20;
 
-// Per-environment state, so that every worker thread has its own.
 constexpr size_t kFrameSlots = 8;
 enum FrameSlot { kFd = 0, kLevel = 1, kOption = 2, kValue = 3, kErrno = 4 };
 
+// Per-environment state, so that every worker thread has its own.
 struct InstanceData {
   int last_errno = 0;
   // The int calls' arguments and results, shared with lib as an Int32Array
@@ -74,69 +77,12 @@ bool ReadInts(const Napi::CallbackInfo& info, size_t count, int32_t* out) {
   return true;
 }
 
-// The two int calls are the hot path (a get or set per packet is a real use),
-// so they use the C API directly: node-addon-api's CallbackInfo costs ~10 ns
-// more per call, measured against Node's own dgram getter.
-
-// Reads `count` int32 arguments through the C API.
-bool ReadIntArgs(napi_env env, napi_callback_info info, size_t count,
-                 int32_t* out) {
-  napi_value argv[4];
-  size_t argc = 4;
-  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) {
-    return false;
-  }
-  static const char* const kNames[] = {
-      "argument 1 must be an int32", "argument 2 must be an int32",
-      "argument 3 must be an int32", "argument 4 must be an int32"};
-  for (size_t i = 0; i < count; i++) {
-    if (i >= argc) {
-      napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", kNames[i]);
-      return false;
-    }
-    if (!ReadInt32(env, argv[i], kNames[i], &out[i])) return false;
-  }
-  return true;
-}
-
-// getInt(fd, level, option) -> number | undefined
-napi_value GetInt(napi_env env, napi_callback_info info) {
-  int32_t a[3];
-  if (!ReadIntArgs(env, info, 3, a)) return nullptr;
-  int value = 0;
-  socklen_t len = sizeof(value);
-  napi_value result = nullptr;
-  if (getsockopt(a[0], a[1], a[2], &value, &len) != 0) {
-    SetLastErrno(Napi::Env(env), errno);
-    napi_get_undefined(env, &result);
-    return result;
-  }
-  if (len == 1) {
-    // Some options (IP_MULTICAST_TTL on macOS, ...) are a single byte.
-    unsigned char byte;
-    std::memcpy(&byte, &value, 1);
-    value = byte;
-  }
-  napi_create_int32(env, value, &result);
-  return result;
-}
-
-// setInt(fd, level, option, value) -> 0 | errno
-napi_value SetInt(napi_env env, napi_callback_info info) {
-  int32_t a[4];
-  if (!ReadIntArgs(env, info, 4, a)) return nullptr;
-  int value = a[3];
-  int rc = setsockopt(a[0], a[1], a[2], &value, sizeof(value));
-  napi_value result = nullptr;
-  napi_create_int32(env, rc == 0 ? 0 : errno, &result);
-  return result;
-}
-
-// getIntFrame() / setIntFrame(): the int calls without argument conversion.
-// lib writes [fd, level, option, value] into the environment's frame, calls,
-// and reads frame[kValue] and frame[kErrno] (0 on success) back. No N-API
-// call happens besides the one that fetches the frame, so each call costs
-// only the JS-to-native transition and the system call.
+// getIntFrame() / setIntFrame(): the int calls, the hot path (a get or set
+// per packet is a real use). lib writes [fd, level, option, value] into the
+// environment's frame, calls, and reads frame[kValue] and frame[kErrno] (0 on
+// success) back. No value is converted: the only N-API call is the one that
+// fetches the frame, so a call costs the JS-to-native transition and the
+// system call (converting four arguments and a result cost ~25 ns more).
 int32_t* CallFrame(napi_env env, napi_callback_info info) {
   void* data = nullptr;
   napi_get_cb_info(env, info, nullptr, nullptr, nullptr, &data);
@@ -152,6 +98,7 @@ napi_value GetIntFrame(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   if (len == 1) {
+    // Some options (IP_MULTICAST_TTL on macOS, ...) are a single byte.
     unsigned char byte;
     std::memcpy(&byte, &value, 1);
     value = byte;
@@ -202,15 +149,6 @@ void AddFrameFunctions(napi_env env, napi_value exports, InstanceData* data) {
   if (napi_create_function(env, "setIntFrame", NAPI_AUTO_LENGTH, SetIntFrame,
                            mem, &fn) == napi_ok) {
     napi_set_named_property(env, exports, "setIntFrame", fn);
-  }
-}
-
-void ExportCFunction(Napi::Env env, Napi::Object exports, const char* name,
-                     napi_callback cb) {
-  napi_value fn;
-  if (napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, nullptr, &fn) ==
-      napi_ok) {
-    exports.Set(name, Napi::Value(env, fn));
   }
 }
 
@@ -326,8 +264,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InstanceData* data = new InstanceData();
   env.SetInstanceData(data);
   AddFrameFunctions(env, exports, data);
-  ExportCFunction(env, exports, "getInt", GetInt);
-  ExportCFunction(env, exports, "setInt", SetInt);
   exports.Set("getBytes", Napi::Function::New(env, GetBytes, "getBytes"));
   exports.Set("setBytes", Napi::Function::New(env, SetBytes, "setBytes"));
   exports.Set("queued", Napi::Function::New(env, Queued, "queued"));

@@ -147,7 +147,7 @@ loaded=$(emulated -e "
   const ngb = require('$root/node_modules/node-gyp-build');
   const file = ngb.resolve('$root');
   const b = ngb('$root');
-  if (typeof b.getInt !== 'function' || typeof b.constants.SO_RCVBUF !== 'number') throw new Error('incomplete binding');
+  if (typeof b.getIntFrame !== 'function' || typeof b.constants.SO_RCVBUF !== 'number') throw new Error('incomplete binding');
   console.log(process.arch, file);
 ")
 [ "$loaded" = "arm64 $binary" ] || die "load check printed '$loaded', expected 'arm64 $binary'"
