@@ -2,7 +2,7 @@
 import { types } from 'node:util';
 import { native } from './binding';
 import { describeOption } from './constants';
-import { invalidArgType, invalidArgValue, outOfRange, systemError } from './errors';
+import { invalidArgType, invalidArgValue, systemError } from './errors';
 import { resolveFd, type SocketLike } from './resolve';
 import { INT32_MIN, UINT32_MAX, validateInt32, validateInteger } from './validate';
 
@@ -153,11 +153,7 @@ export function setsockopt(
   validateInt32(level, 'level');
   validateInt32(option, 'option');
   if (typeof value === 'number') {
-    if (!((value | 0) === value)) {
-      if (!Number.isInteger(value) || value < INT32_MIN || value > UINT32_MAX) {
-        throw outOfRange('value', `an integer >= ${INT32_MIN} and <= ${UINT32_MAX}`, value);
-      }
-    }
+    if ((value | 0) !== value) validateInteger(value, 'value', INT32_MIN, UINT32_MAX);
     setIntFd(fd, level, option, value | 0);
     return;
   }

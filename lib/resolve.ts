@@ -3,8 +3,8 @@
 // number is soon reused by an unrelated one.
 import type * as dgram from 'node:dgram';
 import type * as net from 'node:net';
-import { closed, coded, ErrorCodes, invalidArgType, noFd, outOfRange } from './errors';
-import { INT32_MAX } from './validate';
+import { closed, coded, ErrorCodes, invalidArgType, noFd } from './errors';
+import { INT32_MAX, validateInteger } from './validate';
 
 /** Anything sockbuf accepts as a socket. */
 export type SocketLike = net.Socket | net.Server | dgram.Socket | number | { readonly fd: number };
@@ -21,8 +21,6 @@ interface StreamLike {
 interface DgramState {
   handle?: HandleLike | null;
 }
-
-const FD_RANGE = `an integer >= 0 and <= ${INT32_MAX}`;
 
 // node:net and node:dgram are loaded on the first call that passes an
 // object, not when sockbuf is required: a program that has such a socket has
@@ -147,9 +145,7 @@ function fromStream(sock: StreamLike, isServer: boolean): number {
 }
 
 function fromFdNumber(fd: unknown, name: string): number {
-  if (typeof fd !== 'number') throw invalidArgType(name, 'of type number', fd);
-  if (!Number.isInteger(fd) || fd < 0 || fd > INT32_MAX) throw outOfRange(name, FD_RANGE, fd);
-  return fd;
+  return validateInteger(fd, name, 0, INT32_MAX);
 }
 
 /**
