@@ -44,7 +44,7 @@ export interface NativeBinding {
 }
 
 /** The folder holding package.json, binding.gyp and prebuilds/. */
-export const packageRoot = path.join(__dirname, '..');
+const packageRoot = path.join(__dirname, '..');
 
 function libcName(): string {
   if (process.platform !== 'linux') return '';
@@ -52,7 +52,7 @@ function libcName(): string {
   return report?.header?.glibcVersionRuntime ? 'glibc' : 'musl';
 }
 
-export function noBinaryError(cause: unknown): Error {
+function noBinaryError(cause: unknown): Error {
   const libc = libcName();
   const target = `${process.platform}-${process.arch}${libc ? ` (${libc})` : ''}`;
   return coded(

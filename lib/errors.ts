@@ -90,7 +90,7 @@ export function systemError(
 }
 
 /** Describes a received value the way Node's validators do. */
-export function describeReceived(value: unknown): string {
+function describeReceived(value: unknown): string {
   if (value === null) return 'Received null';
   if (value === undefined) return 'Received undefined';
   if (typeof value === 'function') {

@@ -74,7 +74,7 @@ function readNumbers(key: string): number[] | null {
 }
 
 /** One Linux sysctl as a number (the first field), or null. */
-export function readLinuxSysctl(key: string): number | null {
+function readLinuxSysctl(key: string): number | null {
   const values = readNumbers(key);
   return values === null ? null : values[0];
 }

@@ -175,13 +175,3 @@ export function resolveFd(sock: unknown, name = 'sock'): number {
     sock,
   );
 }
-
-/** A short label for messages and debug output. */
-export function describeSocket(sock: unknown): string {
-  if (typeof sock === 'number') return `fd ${sock}`;
-  if (NetSocket === undefined) loadSocketClasses();
-  if (sock instanceof DgramSocket) return 'dgram.Socket';
-  if (sock instanceof NetServer) return 'net.Server';
-  if (sock instanceof NetSocket!) return 'net.Socket';
-  return 'socket';
-}

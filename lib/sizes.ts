@@ -83,7 +83,7 @@ function setLargestAccepted(fd: number, option: number, requested: number): void
 }
 
 /** Sets one direction on an fd already resolved, and reports. */
-export function applyBufferSize(fd: number, direction: Direction, bytes: number, force: boolean): BufferSizeReport {
+function applyBufferSize(fd: number, direction: Direction, bytes: number, force: boolean): BufferSizeReport {
   const option = OPTION[direction];
   const forceOption = FORCE_OPTION[direction];
   let forced = false;
