@@ -1,6 +1,6 @@
 // Real sockets on loopback for the tests, and oracles that read the same
 // file descriptor from outside sockbuf.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as dgram from 'node:dgram';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -152,4 +152,38 @@ export function codeOf(fn: () => unknown): string | undefined {
     return (err as { code?: string }).code;
   }
   return undefined;
+}
+
+/**
+ * A loopback listener (Python, listen(0), never accepting) whose accept
+ * queue is already full: clients that connect to it stay in SYN_SENT.
+ */
+export async function stuckListener(): Promise<{ port: number; stop(): void }> {
+  const py = spawn(
+    'python3',
+    [
+      '-c',
+      [
+        'import socket, sys',
+        'l = socket.socket()',
+        "l.bind(('127.0.0.1', 0))",
+        'l.listen(0)',
+        'print(l.getsockname()[1], flush=True)',
+        'sys.stdin.read()',
+      ].join('\n'),
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const [data] = (await once(py.stdout, 'data')) as [Buffer];
+  const port = Number(data.toString().trim());
+  // Fill the queue: listen(0) holds one connection.
+  for (let i = 0; i < 2; i++) track(net.connect(port, '127.0.0.1'));
+  await new Promise((r) => setTimeout(r, 100));
+  return {
+    port,
+    stop: () => {
+      py.stdin.end();
+      py.kill();
+    },
+  };
 }

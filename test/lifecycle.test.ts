@@ -29,7 +29,7 @@ import {
   setsockopt,
   socketMemory,
 } from '../lib';
-import { boundUdp, closeAll, listeningServer, portOf, python, tcpPair, tlsPair, track } from './helpers';
+import { boundUdp, closeAll, listeningServer, portOf, python, stuckListener, tcpPair, tlsPair, track } from './helpers';
 
 jest.setTimeout(30_000);
 afterEach(closeAll);
@@ -105,40 +105,6 @@ const NO_FD_CONNECT = /no file descriptor yet: it gets one when it starts connec
 const NO_FD_LISTEN = /no file descriptor yet: it is not listening; call after listen\(\)/;
 const NO_FD_CLUSTER = /does not own a socket \(a cluster worker shares the primary's listening socket\)/;
 const CLOSED = /is closed or destroyed/;
-
-/** A loopback listener whose accept queue is full: the next clients stay in SYN_SENT. */
-async function stuckListener(): Promise<{ port: number; stop(): void }> {
-  const py = spawn(
-    'python3',
-    [
-      '-c',
-      [
-        'import socket, sys',
-        'l = socket.socket()',
-        "l.bind(('127.0.0.1', 0))",
-        'l.listen(0)',
-        'print(l.getsockname()[1], flush=True)',
-        'sys.stdin.read()',
-      ].join('\n'),
-    ],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  const [data] = (await once(py.stdout, 'data')) as [Buffer];
-  const port = Number(data.toString().trim());
-  // Fill the queue: listen(0) holds one connection.
-  for (let i = 0; i < 2; i++) {
-    const filler = track(net.connect(port, '127.0.0.1'));
-    filler.on('error', () => {});
-  }
-  await new Promise((r) => setTimeout(r, 100));
-  return {
-    port,
-    stop: () => {
-      py.stdin.end();
-      py.kill();
-    },
-  };
-}
 
 /** TCP state from TCP_INFO (first byte): 1 established, 2 SYN_SENT. */
 function tcpState(sock: net.Socket): number {

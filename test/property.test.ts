@@ -57,7 +57,18 @@ import {
   socketMemory,
   systemLimits,
 } from '../lib';
-import { boundUdp, closeAll, listeningServer, portOf, tcpPair, tlsCert, tlsKey, tlsPair, track } from './helpers';
+import {
+  boundUdp,
+  closeAll,
+  listeningServer,
+  portOf,
+  stuckListener,
+  tcpPair,
+  tlsCert,
+  tlsKey,
+  tlsPair,
+  track,
+} from './helpers';
 
 jest.setTimeout(120_000);
 const expect_ = expect;
@@ -160,6 +171,8 @@ const live: SockCase[] = [];
 const dead: SockCase[] = [];
 const oddFd: SockCase[] = [];
 const children: ChildProcess[] = [];
+/** Stops the helpers' background processes (the stuck listener). */
+const stops: (() => void)[] = [];
 let scratchDir = '';
 const ownFds: number[] = [];
 let baselineFds: string[] = [];
@@ -219,28 +232,6 @@ async function closedServer(): Promise<net.Server> {
   server.close();
   await once(server, 'close');
   return server;
-}
-
-/** A listener whose accept queue is full (listen(0), never accepting): later clients stay in SYN_SENT. */
-async function stuckListener(): Promise<number> {
-  const py = spawn(
-    'python3',
-    [
-      '-c',
-      [
-        'import socket, sys',
-        'l = socket.socket()',
-        "l.bind(('127.0.0.1', 0))",
-        'l.listen(0)',
-        'print(l.getsockname()[1], flush=True)',
-        'sys.stdin.read()',
-      ].join('\n'),
-    ],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  children.push(py);
-  const [data] = (await once(py.stdout!, 'data')) as [Buffer];
-  return Number(data.toString().trim());
 }
 
 async function setupPool(): Promise<void> {
@@ -309,7 +300,9 @@ async function setupPool(): Promise<void> {
   addLive('child stdin pipe', stdinPipe, 'unix', fdOfStream(stdinPipe), { connection: stdinPipe });
 
   // A client stuck connecting (its SYN is dropped by a full accept queue).
-  const stuckPort = await stuckListener();
+  const stuck = await stuckListener();
+  stops.push(stuck.stop);
+  const stuckPort = stuck.port;
   const fillers: net.Socket[] = [];
   for (let i = 0; i < 3; i++) {
     const s = track(net.connect(stuckPort, '127.0.0.1'));
@@ -1208,6 +1201,7 @@ const RUNS: Record<string, number> = {
 
 afterAll(async () => {
   for (const fd of ownFds.splice(0)) closeSync(fd);
+  for (const stop of stops.splice(0)) stop();
   for (const child of children.splice(0)) {
     child.stdin?.destroy();
     if (child.exitCode === null && child.signalCode === null) child.kill();
