@@ -1108,6 +1108,10 @@ const api: Record<string, (...args: unknown[]) => unknown> = {
   queuedBytes: queuedBytes as never,
 };
 
+/** The pair the final traffic check uses, and the calls that succeeded on it (for its failure message). */
+const TRAFFIC_PAIR = new Set(['tcp client', 'tcp accepted']);
+const trafficPairCalls: string[] = [];
+
 /** Runs one call with every invariant; returns normally when they all hold. */
 function run(original: CallCase): void {
   let call = original;
@@ -1124,6 +1128,10 @@ function run(original: CallCase): void {
   } catch (err) {
     checkThrow(call, err);
     return;
+  }
+  if (call.sock !== undefined && TRAFFIC_PAIR.has(call.sock.label)) {
+    trafficPairCalls.push(`${call.fn}(${[call.sock.label, ...call.args.map(show)].join(', ')})`);
+    if (trafficPairCalls.length > 200) trafficPairCalls.shift();
   }
   checkResult(call, value);
 }
@@ -1222,6 +1230,8 @@ function resetPoolSockets(): void {
       [c.SOL_SOCKET, c.SO_BINDTODEVICE, Buffer.alloc(0)],
       [c.SOL_SOCKET, 27 /* SO_DETACH_FILTER */, 0],
       [c.SOL_SOCKET, c.SO_RCVLOWAT, 1],
+      [c.SOL_SOCKET, c.SO_KEEPALIVE, 0],
+      [c.IPPROTO_TCP, c.TCP_USER_TIMEOUT, 0],
       [c.SOL_SOCKET, c.SO_RCVBUF, 65536],
       [c.SOL_SOCKET, c.SO_SNDBUF, 65536],
       [c.IPPROTO_TCP, c.TCP_REPAIR, 0],
@@ -1343,7 +1353,14 @@ describe('property: random socket-likes and arguments', () => {
       new Promise((_r, reject) => {
         timer = setTimeout(() => reject(new Error('no data within 5 s')), 5000);
       }),
-    ]).finally(() => clearTimeout(timer))) as [Buffer];
+    ])
+      .catch((err: Error) => {
+        // Say what the random run did to this pair, so a failure can be replayed by hand.
+        throw new Error(
+          `${err.message}; client destroyed: ${client.destroyed}; calls that succeeded on the pair:\n${trafficPairCalls.join('\n')}`,
+        );
+      })
+      .finally(() => clearTimeout(timer))) as [Buffer];
     expect(data.toString()).toBe('ping');
   });
 });
