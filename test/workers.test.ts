@@ -8,6 +8,7 @@
 //
 // Workers load the compiled package (dist/), the way users' code does;
 // `npm ci` builds it through the package's prepare script.
+import { spawnSync } from 'node:child_process';
 import * as dgram from 'node:dgram';
 import { once } from 'node:events';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
@@ -235,6 +236,32 @@ test('workers that exit with a socket open, or are terminated while loading or w
   for (const o of outcomes.filter((x) => busyIds.includes(x.id))) expect(o.messages).toContainEqual({ started: true });
   expect(outcomes.slice(-2).map((o) => o.code)).toEqual([0, 0]);
 });
+
+test('hundreds of workers terminated at random points of loading the addon never abort the process', () => {
+  // A worker terminated while the addon's init runs makes every N-API call
+  // fail; node-addon-api used to turn that into a fatal napi_throw error
+  // (SIGABRT) unless NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS is defined.
+  // In a child process, so that an abort is reported rather than taking jest down.
+  const script = `
+    const { Worker } = require('node:worker_threads');
+    (async () => {
+      for (let i = 0; i < 200; i++) {
+        const w = new Worker(${JSON.stringify(`require(${JSON.stringify(dist)});`)}, { eval: true });
+        w.on('error', () => {});
+        await new Promise((r) => setTimeout(r, (i * 7) % 30));
+        await w.terminate();
+      }
+      const s = require(${JSON.stringify(dist)});
+      console.log('survived', typeof s.getsockopt);
+    })();`;
+  const res = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 60_000 });
+  expect(res.stderr).not.toMatch(/FATAL ERROR/);
+  expect({ status: res.status, signal: res.signal, stdout: res.stdout.trim() }).toEqual({
+    status: 0,
+    signal: null,
+    stdout: 'survived function',
+  });
+}, 90_000);
 
 test('afterwards the main thread still uses the addon, and no descriptor was left open', async () => {
   const sock = track(dgram.createSocket('udp4'));
