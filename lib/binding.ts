@@ -17,6 +17,13 @@ export interface NativeLayout {
   readonly intSize: number;
   /** Bytes of SO_MEMINFO's array (Linux only). */
   readonly meminfoSize?: number;
+  /** struct ucred, SO_PEERCRED's value (Linux only). */
+  readonly ucred?: {
+    readonly size: number;
+    readonly pidOffset: number;
+    readonly uidOffset: number;
+    readonly gidOffset: number;
+  };
 }
 
 /**

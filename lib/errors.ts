@@ -1,7 +1,7 @@
 // The one place where sockbuf builds its errors. They follow Node's own
 // shapes, so callers switch on `err.code` exactly as they do for core APIs.
 import { constants as osConstants } from 'node:os';
-import { getSystemErrorMap, getSystemErrorName, inspect } from 'node:util';
+import { getSystemErrorMap, getSystemErrorName, inspect, types } from 'node:util';
 
 /** errno number -> name, for the errnos libuv has no name for (EDOM, ...). */
 let errnoNames: Map<number, string> | undefined;
@@ -16,6 +16,8 @@ export const ErrorCodes = {
   NO_BINARY: 'ERR_SOCKBUF_NO_BINARY',
   /** The platform or option is not available. */
   UNAVAILABLE: 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM',
+  /** setOption refused a value that would silently break a Node socket (pass { unsafe: true } to set it anyway). */
+  UNSAFE_OPTION: 'ERR_SOCKBUF_UNSAFE_OPTION',
 } as const;
 
 /** A failed system call, shaped like the errors of Node's fs and net. */
@@ -93,13 +95,21 @@ export function systemError(
 function describeReceived(value: unknown): string {
   if (value === null) return 'Received null';
   if (value === undefined) return 'Received undefined';
+  // A Proxy's traps are the caller's code: describe it without running them.
+  if (types.isProxy(value)) return `Received ${show(value)}`;
   if (typeof value === 'function') {
     return `Received function ${value.name || '<anonymous>'}`;
   }
   if (typeof value === 'object') {
-    const ctor = (value as object).constructor;
-    if (ctor && typeof ctor.name === 'string' && ctor.name !== '') {
-      return `Received an instance of ${ctor.name}`;
+    let ctor: unknown;
+    try {
+      ctor = (value as object).constructor;
+    } catch {
+      // A `constructor` getter that throws: describe the value instead.
+    }
+    const ctorName = typeof ctor === 'function' ? (ctor as { name?: unknown }).name : undefined;
+    if (typeof ctorName === 'string' && ctorName !== '') {
+      return `Received an instance of ${ctorName}`;
     }
     return `Received ${show(value)}`;
   }
@@ -115,12 +125,12 @@ export function invalidArgType(name: string, expected: string, actual: unknown):
   );
 }
 
-/** inspect() that never throws (a detached DataView makes it throw). */
+/** inspect() that never throws (a detached DataView makes it throw); a Proxy is shown, its traps not run. */
 function show(value: unknown): string {
   try {
-    return inspect(value, { depth: 0, breakLength: Infinity });
+    return inspect(value, { depth: 0, breakLength: Infinity, showProxy: true });
   } catch {
-    return Object.prototype.toString.call(value);
+    return typeof value === 'object' && value !== null ? '[object]' : typeof value;
   }
 }
 
@@ -149,6 +159,51 @@ export function closed(what: string): CodedError {
       `${what} is closed or destroyed: its file descriptor is gone (and its number may belong to another socket by now)`,
     ),
     ErrorCodes.CLOSED,
+  );
+}
+
+/**
+ * True when `err` is the engine's own TypeError for touching a revoked Proxy
+ * (`value`, or with `nested` anything reached through it): callers turn it
+ * into ERR_INVALID_ARG_TYPE. Any other error,
+ * a caller's own getter error included, is left to propagate unchanged.
+ */
+export function isRevokedProxyError(err: unknown, value: unknown, nested = false): boolean {
+  return (
+    (nested || types.isProxy(value)) &&
+    // From any realm: the engine throws in the realm of the function that touched the proxy.
+    types.isNativeError(err) &&
+    err.name === 'TypeError' &&
+    (err as { code?: unknown }).code === undefined &&
+    /on a proxy that has been revoked/.test(err.message)
+  );
+}
+
+/** ERR_INVALID_ARG_TYPE for a revoked Proxy, which no property can be read from. */
+export function revokedProxy(name: string, expected: string): CodedError {
+  return withCode(
+    new TypeError(`The "${name}" argument must be ${expected}. Received a revoked Proxy`),
+    'ERR_INVALID_ARG_TYPE',
+  );
+}
+
+/** A level or option that is undefined: almost always a constant that does not exist. */
+export function undefinedConstant(name: string): CodedError {
+  return withCode(
+    new TypeError(
+      `The "${name}" argument must be of type number. Received undefined: the constant passed is probably misspelled, or not defined on ${process.platform} (constants lists only what this platform's headers define)`,
+    ),
+    'ERR_INVALID_ARG_TYPE',
+  );
+}
+
+/** setOption refused a value that would silently break a Node socket. */
+export function unsafeOption(name: string, value: string, danger: string): CodedError {
+  return withCode(
+    new Error(
+      `Refusing to set ${name} to ${value}: ${danger}. Pass { unsafe: true } as setOption's fourth argument to set it anyway.`,
+    ),
+    ErrorCodes.UNSAFE_OPTION,
   );
 }
 

@@ -1,6 +1,6 @@
 // What the kernel is doing with a socket: queued bytes, memory, drops.
 import { native } from './binding';
-import { constants } from './constants';
+import { constants, type ConstantName } from './constants';
 import { coded, ErrorCodes, systemError, unavailable } from './errors';
 import { getBytesFd } from './raw';
 import { resolveFd, type SocketLike } from './resolve';
@@ -37,7 +37,7 @@ export interface QueuedBytes {
   send: number;
 }
 
-const MEMINFO_FIELDS: readonly [keyof SocketMemory, string][] = [
+const MEMINFO_FIELDS: readonly [keyof SocketMemory, ConstantName][] = [
   ['recvAllocated', 'SK_MEMINFO_RMEM_ALLOC'],
   ['recvBuffer', 'SK_MEMINFO_RCVBUF'],
   ['sendAllocated', 'SK_MEMINFO_WMEM_ALLOC'],

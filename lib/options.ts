@@ -1,11 +1,12 @@
 // Typed socket options by name: a catalog of the common options, each with
-// its level and value type, checked by TypeScript and again at run time.
+// its level, value type, platform and dangers. The types, the run-time
+// checks and the README's tables all come from this one table.
 import { native } from './binding';
 import { constants } from './constants';
-import { invalidArgType, invalidArgValue, outOfRange, unavailable } from './errors';
+import { invalidArgType, invalidArgValue, outOfRange, unavailable, unsafeOption } from './errors';
 import { getBytesFd, getIntFd, setBytesFd, setIntFd } from './raw';
 import { resolveFd, type SocketLike } from './resolve';
-import { INT32_MAX, INT32_MIN, validateInteger } from './validate';
+import { INT32_MAX, INT32_MIN, readOnce, validateBoolean, validateInteger, validateOptions } from './validate';
 
 /** SO_LINGER: whether close() waits for unsent data, and for how long. */
 export interface Linger {
@@ -14,58 +15,116 @@ export interface Linger {
   seconds: number;
 }
 
-type Kind = 'int' | 'bool' | 'linger' | 'ms' | 'string';
+/** SO_PEERCRED: the process at the other end of a Unix domain socket, when it connected. */
+export interface PeerCredentials {
+  pid: number;
+  uid: number;
+  gid: number;
+}
+
+type Kind = 'int' | 'bool' | 'linger' | 'ms' | 'string' | 'ucred';
 type Level = 'SOL_SOCKET' | 'IPPROTO_TCP' | 'IPPROTO_UDP' | 'IPPROTO_IP' | 'IPPROTO_IPV6';
+
+/**
+ * A value that silently breaks a Node socket: `when` says which values
+ * ('true' for a boolean, 'nonzero' for a timeout, 'linger' for SO_LINGER
+ * with enabled and seconds > 0), `danger` what would happen.
+ */
+interface Unsafe {
+  readonly when: 'true' | 'nonzero' | 'linger';
+  readonly danger: string;
+}
+
 interface Spec {
   readonly level: Level;
   readonly kind: Kind;
   readonly readonly?: true;
+  /** The only platform that has the option (absent: Linux, and macOS where its headers define it). */
+  readonly os?: 'darwin' | 'linux';
+  /** The unit of a number. */
+  readonly unit?: 's' | 'ms';
+  /** setOption refuses these values unless the caller passes { unsafe: true }. */
+  readonly unsafe?: Unsafe;
+  /** A string option for which '' means "none" (SO_BINDTODEVICE: unbind). */
+  readonly emptyMeansNone?: true;
 }
+
+const RECVERR: Unsafe = {
+  when: 'true',
+  danger:
+    "Node never reads the socket's error queue: on a UDP socket every ICMP error is queued and charged to the receive buffer until later datagrams are dropped, with no 'error' event; on a TCP socket the first transient ICMP error ends the connection instead of being retried",
+};
 
 /**
  * The catalog. Units: sizes in bytes, TCP_KEEPIDLE/TCP_KEEPINTVL in seconds,
  * TCP_USER_TIMEOUT in milliseconds, SO_RCVTIMEO/SO_SNDTIMEO in milliseconds
- * (converted to and from struct timeval), SO_LINGER as { enabled, seconds }.
+ * (converted to and from struct timeval), SO_LINGER as { enabled, seconds },
+ * SO_PEERCRED as { pid, uid, gid }.
  */
 export const optionCatalog = {
   SO_RCVBUF: { level: 'SOL_SOCKET', kind: 'int' },
   SO_SNDBUF: { level: 'SOL_SOCKET', kind: 'int' },
   SO_RCVLOWAT: { level: 'SOL_SOCKET', kind: 'int' },
   SO_SNDLOWAT: { level: 'SOL_SOCKET', kind: 'int' },
-  SO_RCVTIMEO: { level: 'SOL_SOCKET', kind: 'ms' },
-  SO_SNDTIMEO: { level: 'SOL_SOCKET', kind: 'ms' },
+  SO_RCVTIMEO: {
+    level: 'SOL_SOCKET',
+    kind: 'ms',
+    unsafe: {
+      when: 'nonzero',
+      danger:
+        "Node's sockets are non-blocking, so the kernel never applies a receive timeout: it would have no effect (use socket.setTimeout() for an idle timeout)",
+    },
+  },
+  SO_SNDTIMEO: {
+    level: 'SOL_SOCKET',
+    kind: 'ms',
+    unsafe: {
+      when: 'nonzero',
+      danger:
+        "Node's sockets are non-blocking, so the kernel never applies a send timeout: it would have no effect (use socket.setTimeout() for an idle timeout)",
+    },
+  },
   SO_KEEPALIVE: { level: 'SOL_SOCKET', kind: 'bool' },
   SO_REUSEADDR: { level: 'SOL_SOCKET', kind: 'bool' },
   SO_REUSEPORT: { level: 'SOL_SOCKET', kind: 'bool' },
   SO_BROADCAST: { level: 'SOL_SOCKET', kind: 'bool' },
   SO_DONTROUTE: { level: 'SOL_SOCKET', kind: 'bool' },
   SO_OOBINLINE: { level: 'SOL_SOCKET', kind: 'bool' },
-  SO_LINGER: { level: 'SOL_SOCKET', kind: 'linger' },
+  SO_LINGER: {
+    level: 'SOL_SOCKET',
+    kind: 'linger',
+    unsafe: {
+      when: 'linger',
+      danger:
+        'closing the socket (socket.destroy(), or the close after end()) would block the whole event loop for up to that many seconds while unsent data drains; { enabled: true, seconds: 0 } (reset the connection on close) is allowed',
+    },
+  },
   SO_PRIORITY: { level: 'SOL_SOCKET', kind: 'int' },
   SO_MARK: { level: 'SOL_SOCKET', kind: 'int' },
   SO_BUSY_POLL: { level: 'SOL_SOCKET', kind: 'int' },
   SO_INCOMING_CPU: { level: 'SOL_SOCKET', kind: 'int' },
-  SO_BINDTODEVICE: { level: 'SOL_SOCKET', kind: 'string' },
-  SO_NOSIGPIPE: { level: 'SOL_SOCKET', kind: 'bool' },
+  SO_BINDTODEVICE: { level: 'SOL_SOCKET', kind: 'string', emptyMeansNone: true },
+  SO_NOSIGPIPE: { level: 'SOL_SOCKET', kind: 'bool', os: 'darwin' },
   SO_TYPE: { level: 'SOL_SOCKET', kind: 'int', readonly: true },
   SO_ERROR: { level: 'SOL_SOCKET', kind: 'int', readonly: true },
   SO_ACCEPTCONN: { level: 'SOL_SOCKET', kind: 'bool', readonly: true },
   SO_DOMAIN: { level: 'SOL_SOCKET', kind: 'int', readonly: true },
   SO_PROTOCOL: { level: 'SOL_SOCKET', kind: 'int', readonly: true },
+  SO_PEERCRED: { level: 'SOL_SOCKET', kind: 'ucred', readonly: true, os: 'linux' },
   TCP_NODELAY: { level: 'IPPROTO_TCP', kind: 'bool' },
   TCP_MAXSEG: { level: 'IPPROTO_TCP', kind: 'int' },
   TCP_CORK: { level: 'IPPROTO_TCP', kind: 'bool' },
-  TCP_NOPUSH: { level: 'IPPROTO_TCP', kind: 'bool' },
-  TCP_KEEPIDLE: { level: 'IPPROTO_TCP', kind: 'int' },
-  TCP_KEEPALIVE: { level: 'IPPROTO_TCP', kind: 'int' },
-  TCP_KEEPINTVL: { level: 'IPPROTO_TCP', kind: 'int' },
+  TCP_NOPUSH: { level: 'IPPROTO_TCP', kind: 'bool', os: 'darwin' },
+  TCP_KEEPIDLE: { level: 'IPPROTO_TCP', kind: 'int', unit: 's' },
+  TCP_KEEPALIVE: { level: 'IPPROTO_TCP', kind: 'int', unit: 's', os: 'darwin' },
+  TCP_KEEPINTVL: { level: 'IPPROTO_TCP', kind: 'int', unit: 's' },
   TCP_KEEPCNT: { level: 'IPPROTO_TCP', kind: 'int' },
   TCP_SYNCNT: { level: 'IPPROTO_TCP', kind: 'int' },
-  TCP_LINGER2: { level: 'IPPROTO_TCP', kind: 'int' },
-  TCP_DEFER_ACCEPT: { level: 'IPPROTO_TCP', kind: 'int' },
+  TCP_LINGER2: { level: 'IPPROTO_TCP', kind: 'int', unit: 's' },
+  TCP_DEFER_ACCEPT: { level: 'IPPROTO_TCP', kind: 'int', unit: 's' },
   TCP_WINDOW_CLAMP: { level: 'IPPROTO_TCP', kind: 'int' },
   TCP_QUICKACK: { level: 'IPPROTO_TCP', kind: 'bool' },
-  TCP_USER_TIMEOUT: { level: 'IPPROTO_TCP', kind: 'int' },
+  TCP_USER_TIMEOUT: { level: 'IPPROTO_TCP', kind: 'int', unit: 'ms' },
   TCP_NOTSENT_LOWAT: { level: 'IPPROTO_TCP', kind: 'int' },
   TCP_FASTOPEN: { level: 'IPPROTO_TCP', kind: 'int' },
   TCP_FASTOPEN_CONNECT: { level: 'IPPROTO_TCP', kind: 'bool' },
@@ -74,25 +133,34 @@ export const optionCatalog = {
   TCP_INQ: { level: 'IPPROTO_TCP', kind: 'bool' },
   UDP_CORK: { level: 'IPPROTO_UDP', kind: 'bool' },
   UDP_SEGMENT: { level: 'IPPROTO_UDP', kind: 'int' },
-  UDP_GRO: { level: 'IPPROTO_UDP', kind: 'bool' },
+  UDP_GRO: {
+    level: 'IPPROTO_UDP',
+    kind: 'bool',
+    unsafe: {
+      when: 'true',
+      danger:
+        "the kernel would merge consecutive datagrams into one and report where they split only in a control message Node never reads: each 'message' event could carry several datagrams glued together, and their boundaries would be lost",
+    },
+  },
   IP_TOS: { level: 'IPPROTO_IP', kind: 'int' },
   IP_TTL: { level: 'IPPROTO_IP', kind: 'int' },
   IP_MTU_DISCOVER: { level: 'IPPROTO_IP', kind: 'int' },
   IP_MTU: { level: 'IPPROTO_IP', kind: 'int', readonly: true },
-  IP_RECVERR: { level: 'IPPROTO_IP', kind: 'bool' },
+  IP_RECVERR: { level: 'IPPROTO_IP', kind: 'bool', unsafe: RECVERR },
   IP_FREEBIND: { level: 'IPPROTO_IP', kind: 'bool' },
   IP_TRANSPARENT: { level: 'IPPROTO_IP', kind: 'bool' },
   IP_BIND_ADDRESS_NO_PORT: { level: 'IPPROTO_IP', kind: 'bool' },
   IP_MULTICAST_TTL: { level: 'IPPROTO_IP', kind: 'int' },
   IP_MULTICAST_LOOP: { level: 'IPPROTO_IP', kind: 'bool' },
-  IP_DONTFRAG: { level: 'IPPROTO_IP', kind: 'bool' },
+  IP_DONTFRAG: { level: 'IPPROTO_IP', kind: 'bool', os: 'darwin' },
   IPV6_V6ONLY: { level: 'IPPROTO_IPV6', kind: 'bool' },
   IPV6_UNICAST_HOPS: { level: 'IPPROTO_IPV6', kind: 'int' },
   IPV6_MULTICAST_HOPS: { level: 'IPPROTO_IPV6', kind: 'int' },
   IPV6_MULTICAST_LOOP: { level: 'IPPROTO_IPV6', kind: 'bool' },
   IPV6_TCLASS: { level: 'IPPROTO_IPV6', kind: 'int' },
-  IPV6_RECVERR: { level: 'IPPROTO_IPV6', kind: 'bool' },
+  IPV6_RECVERR: { level: 'IPPROTO_IPV6', kind: 'bool', unsafe: RECVERR },
   IPV6_MTU_DISCOVER: { level: 'IPPROTO_IPV6', kind: 'int' },
+  IPV6_MTU: { level: 'IPPROTO_IPV6', kind: 'int', readonly: true },
   IPV6_DONTFRAG: { level: 'IPPROTO_IPV6', kind: 'bool' },
 } as const satisfies Record<string, Spec>;
 
@@ -103,33 +171,66 @@ interface KindValue {
   linger: Linger;
   ms: number;
   string: string;
+  ucred: PeerCredentials;
 }
 
 /** Every option name in the catalog. */
 export type OptionName = keyof Catalog;
 /** The value type of option `N`. */
 export type OptionValue<N extends OptionName> = KindValue[Catalog[N]['kind']];
-/** The options that can be set (all but SO_TYPE, SO_ERROR, SO_ACCEPTCONN, ...). */
+/** The options that can be set (all but SO_TYPE, SO_ERROR, SO_ACCEPTCONN, SO_PEERCRED, ...). */
 export type WritableOptionName = {
   [N in OptionName]: Catalog[N] extends { readonly: true } ? never : N;
 }[OptionName];
+/** The options with values setOption refuses unless `{ unsafe: true }` is passed. */
+export type UnsafeOptionName = {
+  [N in OptionName]: Catalog[N] extends { unsafe: object } ? N : never;
+}[OptionName];
+
+/** setOption's fourth argument. */
+export interface SetOptionOptions {
+  /**
+   * Set a value that silently breaks a Node socket (IP_RECVERR / IPV6_RECVERR
+   * true, UDP_GRO true, SO_LINGER with a timeout, a nonzero SO_RCVTIMEO /
+   * SO_SNDTIMEO); without it such values throw ERR_SOCKBUF_UNSAFE_OPTION.
+   */
+  unsafe?: boolean;
+}
+
+/** A catalog option and its value, checked and converted, ready to apply to any descriptor. */
+export interface PreparedOption {
+  readonly name: OptionName;
+  readonly level: number;
+  readonly option: number;
+  /** An int for int and boolean options; the struct or string bytes otherwise. */
+  readonly value: number | Uint8Array;
+}
 
 const STRING_MAX = 64;
 
-function specFor(name: unknown): { spec: Spec; level: number; option: number } {
-  if (typeof name !== 'string') throw invalidArgType('name', 'of type string', name);
-  if (!Object.prototype.hasOwnProperty.call(optionCatalog, name)) {
-    throw invalidArgValue(
-      'name',
-      `must be one of the catalog's options (${Object.keys(optionCatalog).join(', ')})`,
-      name,
-    );
+/** A catalog entry with its numbers from the headers, built once. */
+interface Entry {
+  readonly name: OptionName;
+  readonly spec: Spec;
+  readonly level: number | undefined;
+  readonly option: number | undefined;
+}
+
+const entries = new Map<string, Entry>();
+for (const name of Object.keys(optionCatalog) as OptionName[]) {
+  const spec: Spec = optionCatalog[name];
+  entries.set(name, { name, spec, level: constants[spec.level], option: constants[name] });
+}
+
+/** The entry for `name`, or the coded error; no user code runs (a name is a string). */
+function entryFor(name: unknown, argName: string): Entry & { level: number; option: number } {
+  if (typeof name !== 'string') throw invalidArgType(argName, 'of type string', name);
+  const entry = entries.get(name);
+  if (entry === undefined) {
+    throw invalidArgValue(argName, `must be one of the catalog's options (${[...entries.keys()].join(', ')})`, name);
   }
-  const spec: Spec = optionCatalog[name as OptionName];
-  const level = constants[spec.level];
-  const option = constants[name];
-  if (level === undefined || option === undefined) throw unavailable(`Socket option ${name}`);
-  return { spec, level, option };
+  if (entry.level === undefined || entry.option === undefined) throw unavailable(`Socket option ${name}`);
+  return entry as Entry & { level: number; option: number };
 }
 
 function readTimeval(buf: Buffer): number {
@@ -158,9 +259,10 @@ function writeTimeval(ms: number): Buffer {
 
 /** Reads option `name` and converts it to its catalog type. */
 export function getOption<N extends OptionName>(sock: SocketLike, name: N): OptionValue<N> {
+  const entry = entryFor(name, 'name');
+  const { spec, level, option } = entry;
   const fd = resolveFd(sock);
-  const { spec, level, option } = specFor(name);
-  let value: number | boolean | Linger | string;
+  let value: number | boolean | Linger | string | PeerCredentials;
   switch (spec.kind) {
     case 'int':
       value = getIntFd(fd, level, option);
@@ -177,6 +279,17 @@ export function getOption<N extends OptionName>(sock: SocketLike, name: N): Opti
       value = { enabled: buf.readInt32LE(l.onoffOffset) !== 0, seconds: buf.readInt32LE(l.lingerOffset) };
       break;
     }
+    case 'ucred': {
+      const l = native.layout.ucred;
+      if (l === undefined) throw unavailable(`Socket option ${name}`);
+      const buf = getBytesFd(fd, level, option, l.size);
+      value = {
+        pid: buf.readInt32LE(l.pidOffset),
+        uid: buf.readUInt32LE(l.uidOffset),
+        gid: buf.readUInt32LE(l.gidOffset),
+      };
+      break;
+    }
     case 'string': {
       const buf = getBytesFd(fd, level, option, STRING_MAX);
       const end = buf.indexOf(0);
@@ -187,57 +300,119 @@ export function getOption<N extends OptionName>(sock: SocketLike, name: N): Opti
   return value as OptionValue<N>;
 }
 
-function checkLinger(value: unknown): Linger {
-  if (value === null || typeof value !== 'object')
-    throw invalidArgType('value', 'an object { enabled, seconds }', value);
-  const { enabled, seconds } = value as Partial<Linger>;
-  if (typeof enabled !== 'boolean') throw invalidArgType('value.enabled', 'of type boolean', enabled);
-  validateInteger(seconds, 'value.seconds', 0, INT32_MAX);
-  return { enabled, seconds: seconds as number };
+function describeValue(value: unknown): string {
+  if (typeof value === 'object' && value !== null) return JSON.stringify(value);
+  return String(value);
 }
 
-/** Sets option `name` from a value of its catalog type. */
-export function setOption<N extends WritableOptionName>(sock: SocketLike, name: N, value: OptionValue<N>): void {
-  const fd = resolveFd(sock);
-  const { spec, level, option } = specFor(name);
-  if (spec.readonly) throw invalidArgValue('name', 'is read-only', name);
-  const v: unknown = value;
+/**
+ * Checks `value` against the entry's kind (each property of an object value
+ * read once) and converts it: a number for int and boolean options, the
+ * bytes otherwise. Refuses an unsafe value unless `allowUnsafe`.
+ */
+function prepareValue(entry: Entry, value: unknown, argName: string, allowUnsafe: boolean): number | Uint8Array {
+  const spec = entry.spec;
+  const unsafe = allowUnsafe ? undefined : spec.unsafe;
   switch (spec.kind) {
     case 'int':
-      setIntFd(fd, level, option, validateInteger(v, 'value', INT32_MIN, INT32_MAX));
-      return;
+      return validateInteger(value, argName, INT32_MIN, INT32_MAX);
     case 'bool':
-      if (typeof v !== 'boolean') throw invalidArgType('value', 'of type boolean', v);
-      setIntFd(fd, level, option, v ? 1 : 0);
-      return;
+      if (typeof value !== 'boolean') throw invalidArgType(argName, 'of type boolean', value);
+      if (value && unsafe?.when === 'true') throw unsafeOption(entry.name, 'true', unsafe.danger);
+      return value ? 1 : 0;
     case 'ms': {
-      if (typeof v !== 'number') throw invalidArgType('value', 'of type number', v);
-      if (!Number.isFinite(v) || v < 0 || v > INT32_MAX * 1000) {
-        throw outOfRange('value', `a number of milliseconds >= 0 and <= ${INT32_MAX * 1000}`, v);
+      if (typeof value !== 'number') throw invalidArgType(argName, 'of type number', value);
+      if (!Number.isFinite(value) || value < 0 || value > INT32_MAX * 1000) {
+        throw outOfRange(argName, `a number of milliseconds >= 0 and <= ${INT32_MAX * 1000}`, value);
       }
-      setBytesFd(fd, level, option, writeTimeval(v));
-      return;
+      if (value > 0 && unsafe?.when === 'nonzero') throw unsafeOption(entry.name, String(value), unsafe.danger);
+      return writeTimeval(value);
     }
     case 'linger': {
-      const { enabled, seconds } = checkLinger(v);
+      if (value === null || typeof value !== 'object') {
+        throw invalidArgType(argName, 'an object { enabled, seconds }', value);
+      }
+      const obj = validateOptions<Linger>(value, argName);
+      const enabled = readOnce(obj, 'enabled', argName);
+      const seconds = readOnce(obj, 'seconds', argName);
+      validateBoolean(enabled, `${argName}.enabled`);
+      validateInteger(seconds, `${argName}.seconds`, 0, INT32_MAX);
+      if (enabled && (seconds as number) > 0 && unsafe?.when === 'linger') {
+        throw unsafeOption(entry.name, describeValue({ enabled, seconds }), unsafe.danger);
+      }
       const l = native.layout.linger;
       const buf = Buffer.alloc(l.size);
       buf.writeInt32LE(enabled ? 1 : 0, l.onoffOffset);
-      buf.writeInt32LE(seconds, l.lingerOffset);
-      setBytesFd(fd, level, option, buf);
-      return;
+      buf.writeInt32LE(seconds as number, l.lingerOffset);
+      return buf;
     }
     case 'string': {
-      if (typeof v !== 'string') throw invalidArgType('value', 'of type string', v);
-      if (v.length === 0 || v.length >= STRING_MAX || v.includes('\0')) {
+      if (typeof value !== 'string') throw invalidArgType(argName, 'of type string', value);
+      const min = spec.emptyMeansNone ? 0 : 1;
+      if (value.length < min || value.length >= STRING_MAX || value.includes('\0')) {
         throw invalidArgValue(
-          'value',
-          `must be a non-empty string of fewer than ${STRING_MAX} characters without NUL`,
-          v,
+          argName,
+          `must be a ${min === 0 ? '' : 'non-empty '}string of fewer than ${STRING_MAX} characters without NUL`,
+          value,
         );
       }
-      setBytesFd(fd, level, option, Buffer.from(v, 'latin1'));
-      return;
+      return Buffer.from(value, 'latin1');
     }
+    case 'ucred':
+      // Read-only: entryForSet refused it already.
+      throw invalidArgValue('name', 'is read-only', entry.name);
   }
+}
+
+function entryForSet(name: unknown, argName: string): Entry & { level: number; option: number } {
+  const entry = entryFor(name, argName);
+  if (entry.spec.readonly) throw invalidArgValue(argName, 'is read-only', name);
+  return entry;
+}
+
+/** `{ unsafe? }`, read once; undefined makes no object. */
+function readUnsafe(options: unknown, name: string): boolean {
+  if (options === undefined) return false;
+  const opts = validateOptions<SetOptionOptions>(options, name);
+  const unsafe = readOnce(opts, 'unsafe', name);
+  return unsafe === undefined ? false : validateBoolean(unsafe, `${name}.unsafe`);
+}
+
+/**
+ * Validates a catalog option and its value without any system call (each
+ * property of an object value is read exactly once). `argName` names the
+ * value in errors (the name is checked as `${argName}'s name`). Throws
+ * ERR_SOCKBUF_UNSAFE_OPTION for a value that would silently break a Node
+ * socket, unless `allowUnsafe` is true.
+ */
+export function prepareOption(name: unknown, value: unknown, argName: string, allowUnsafe?: boolean): PreparedOption {
+  const entry = entryForSet(name, argName === 'value' ? 'name' : `${argName} (its name)`);
+  const allow = allowUnsafe === undefined ? false : validateBoolean(allowUnsafe, 'allowUnsafe');
+  const prepared = prepareValue(entry, value, argName, allow);
+  return { name: entry.name, level: entry.level, option: entry.option, value: prepared };
+}
+
+/** Applies a prepared option to an fd already resolved; throws the system error. */
+export function applyPreparedOption(fd: number, prepared: PreparedOption): void {
+  const { level, option, value } = prepared;
+  if (typeof value === 'number') setIntFd(fd, level, option, value);
+  else setBytesFd(fd, level, option, value);
+}
+
+/**
+ * Sets option `name` from a value of its catalog type. Values that would
+ * silently break a Node socket (see UnsafeOptionName) need `{ unsafe: true }`.
+ */
+export function setOption<N extends WritableOptionName>(
+  sock: SocketLike,
+  name: N,
+  value: OptionValue<N>,
+  options?: SetOptionOptions,
+): void {
+  const entry = entryForSet(name, 'name');
+  const allowUnsafe = readUnsafe(options, 'options');
+  const prepared = prepareValue(entry, value, 'value', allowUnsafe);
+  const fd = resolveFd(sock);
+  if (typeof prepared === 'number') setIntFd(fd, entry.level, entry.option, prepared);
+  else setBytesFd(fd, entry.level, entry.option, prepared);
 }

@@ -38,6 +38,20 @@ export function getIntFd(fd: number, level: number, option: number): number {
   return frame[VALUE];
 }
 
+/** getsockopt of an int-valued option; 0 or the errno (the value is then lastIntValue()). */
+export function getIntFdErrno(fd: number, level: number, option: number): number {
+  frame[FD] = fd;
+  frame[LEVEL] = level;
+  frame[OPTION] = option;
+  native.getIntFrame();
+  return frame[ERRNO];
+}
+
+/** The value of the last successful getIntFdErrno. */
+export function lastIntValue(): number {
+  return frame[VALUE];
+}
+
 /** setsockopt of an int-valued option on an fd already resolved; 0 or the errno. */
 export function setIntFdErrno(fd: number, level: number, option: number, value: number): number {
   frame[FD] = fd;
@@ -66,60 +80,66 @@ export function setBytesFd(fd: number, level: number, option: number, bytes: Uin
   if (err !== 0) throw optionError(err, 'setsockopt', fd, level, option);
 }
 
+type Getter = (this: unknown) => unknown;
+function accessor(proto: object, key: string): Getter | undefined {
+  return Object.getOwnPropertyDescriptor(proto, key)?.get as Getter | undefined;
+}
+// The engine's own accessors and methods, taken once: a value's own
+// properties (which may shadow them with getters) are never read, so no
+// caller code runs while the bytes are looked at.
+const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
+const typedBuffer = accessor(TypedArrayPrototype, 'buffer')!;
+const typedOffset = accessor(TypedArrayPrototype, 'byteOffset')!;
+const typedLength = accessor(TypedArrayPrototype, 'byteLength')!;
+const viewBuffer = accessor(DataView.prototype, 'buffer')!;
+const viewOffset = accessor(DataView.prototype, 'byteOffset')!;
+const viewLength = accessor(DataView.prototype, 'byteLength')!;
+const arrayBufferDetached = accessor(ArrayBuffer.prototype, 'detached');
+const arrayBufferSlice = ArrayBuffer.prototype.slice;
+
 function isDetached(buffer: ArrayBufferLike): boolean {
   if (types.isSharedArrayBuffer(buffer)) return false;
-  const flag = (buffer as { detached?: boolean }).detached;
-  if (typeof flag === 'boolean') return flag;
+  if (arrayBufferDetached !== undefined) return arrayBufferDetached.call(buffer) as boolean;
   try {
     // Node 20 lacks ArrayBuffer#detached; slicing a detached buffer throws.
-    (buffer as ArrayBuffer).slice(0, 0);
+    arrayBufferSlice.call(buffer, 0, 0);
     return false;
   } catch {
     return true;
   }
 }
 
-type Getter = (this: unknown) => unknown;
-function accessor(proto: object, key: string): Getter {
-  return Object.getOwnPropertyDescriptor(proto, key)!.get as Getter;
-}
-const TypedArrayPrototype = Object.getPrototypeOf(Uint8Array.prototype) as object;
-const typedBuffer = accessor(TypedArrayPrototype, 'buffer');
-const typedOffset = accessor(TypedArrayPrototype, 'byteOffset');
-const typedLength = accessor(TypedArrayPrototype, 'byteLength');
-const viewBuffer = accessor(DataView.prototype, 'buffer');
-const viewOffset = accessor(DataView.prototype, 'byteOffset');
-const viewLength = accessor(DataView.prototype, 'byteLength');
-
 /** A byte view over any Buffer/TypedArray/DataView/ArrayBuffer, without copying. */
 export function toBytes(value: unknown, name: string): Uint8Array | undefined {
-  let view: Uint8Array | undefined;
   // util.types checks work across realms (vm contexts, jest), instanceof does not.
-  if (types.isUint8Array(value)) view = value;
-  else if (ArrayBuffer.isView(value)) {
-    // The engine's own accessors, not properties of the object (which may be
-    // shadowed); a DataView's throw when it is detached or out of bounds.
-    const dataView = types.isDataView(value);
-    let buffer: ArrayBufferLike;
-    let offset: number;
-    let length: number;
-    try {
-      buffer = (dataView ? viewBuffer : typedBuffer).call(value) as ArrayBufferLike;
-      offset = (dataView ? viewOffset : typedOffset).call(value) as number;
-      length = (dataView ? viewLength : typedLength).call(value) as number;
-    } catch {
-      throw invalidArgValue(name, 'must be a view inside its ArrayBuffer (not detached, not shrunk away)', value);
+  if (types.isUint8Array(value)) {
+    // Passed as it is (no new object on the hot path).
+    if (typedLength.call(value) === 0 && isDetached(typedBuffer.call(value) as ArrayBufferLike)) {
+      throw invalidArgValue(name, 'must not be backed by a detached ArrayBuffer', value);
     }
-    if (isDetached(buffer)) throw invalidArgValue(name, 'must not be backed by a detached ArrayBuffer', value);
-    view = new Uint8Array(buffer, offset, length);
-  } else if (types.isAnyArrayBuffer(value)) {
-    if (isDetached(value)) throw invalidArgValue(name, 'must not be a detached ArrayBuffer', value);
-    view = new Uint8Array(value);
+    return value;
   }
-  if (view !== undefined && view.byteLength === 0 && isDetached(view.buffer)) {
+  if (!ArrayBuffer.isView(value)) {
+    if (!types.isAnyArrayBuffer(value)) return undefined;
+    if (isDetached(value)) throw invalidArgValue(name, 'must not be a detached ArrayBuffer', value);
+    return new Uint8Array(value);
+  }
+  // A DataView's accessors throw when it is detached or out of bounds.
+  const dataView = types.isDataView(value);
+  let buffer: ArrayBufferLike;
+  let offset: number;
+  let length: number;
+  try {
+    buffer = (dataView ? viewBuffer : typedBuffer).call(value) as ArrayBufferLike;
+    offset = (dataView ? viewOffset : typedOffset).call(value) as number;
+    length = (dataView ? viewLength : typedLength).call(value) as number;
+  } catch {
+    throw invalidArgValue(name, 'must be a view inside its ArrayBuffer (not detached, not shrunk away)', value);
+  }
+  if (length === 0 && isDetached(buffer)) {
     throw invalidArgValue(name, 'must not be backed by a detached ArrayBuffer', value);
   }
-  return view;
+  return new Uint8Array(buffer, offset, length);
 }
 
 /**
@@ -130,12 +150,11 @@ export function toBytes(value: unknown, name: string): Uint8Array | undefined {
 export function getsockopt(sock: SocketLike, level: number, option: number): number;
 export function getsockopt(sock: SocketLike, level: number, option: number, length: number): Buffer;
 export function getsockopt(sock: SocketLike, level: number, option: number, length?: number): number | Buffer {
-  const fd = resolveFd(sock);
   validateInt32(level, 'level');
   validateInt32(option, 'option');
-  if (length === undefined) return getIntFd(fd, level, option);
+  if (length === undefined) return getIntFd(resolveFd(sock), level, option);
   validateInteger(length, 'length', 0, MAX_GET_LENGTH);
-  return getBytesFd(fd, level, option, length);
+  return getBytesFd(resolveFd(sock), level, option, length);
 }
 
 /**
@@ -149,21 +168,31 @@ export function setsockopt(
   option: number,
   value: number | boolean | OptionBytes,
 ): void {
-  const fd = resolveFd(sock);
   validateInt32(level, 'level');
   validateInt32(option, 'option');
   if (typeof value === 'number') {
     if ((value | 0) !== value) validateInteger(value, 'value', INT32_MIN, UINT32_MAX);
-    setIntFd(fd, level, option, value | 0);
+    setIntFd(resolveFd(sock), level, option, value | 0);
     return;
   }
   if (typeof value === 'boolean') {
-    setIntFd(fd, level, option, value ? 1 : 0);
+    setIntFd(resolveFd(sock), level, option, value ? 1 : 0);
     return;
   }
   const bytes = toBytes(value, 'value');
   if (bytes === undefined) {
     throw invalidArgType('value', 'of type number or boolean, or a Buffer, TypedArray, DataView or ArrayBuffer', value);
+  }
+  const length = typedLength.call(bytes);
+  const fd = resolveFd(sock);
+  // Resolving `sock` may run its getters: if one detached or shrank the
+  // buffer, refuse rather than pass the kernel other bytes than were given.
+  if (typedLength.call(bytes) !== length) {
+    throw invalidArgValue(
+      'value',
+      'changed while the socket was being resolved (its buffer was detached or resized)',
+      value,
+    );
   }
   setBytesFd(fd, level, option, bytes);
 }

@@ -1,9 +1,10 @@
 // Turns a socket-like value into the file descriptor behind it, at every
-// call: a descriptor number is never cached, because a closed socket's
-// number is soon reused by an unrelated one.
+// call: the socket's current handle is looked up each time, so a closed
+// socket's number, soon reused by an unrelated socket, is never reached.
 import type * as dgram from 'node:dgram';
 import type * as net from 'node:net';
-import { closed, coded, ErrorCodes, invalidArgType, noFd } from './errors';
+import { types } from 'node:util';
+import { closed, coded, ErrorCodes, invalidArgType, isRevokedProxyError, noFd, revokedProxy } from './errors';
 import { INT32_MAX, validateInteger } from './validate';
 
 /** Anything sockbuf accepts as a socket. */
@@ -12,6 +13,7 @@ export type SocketLike = net.Socket | net.Server | dgram.Socket | number | { rea
 interface HandleLike {
   fd?: unknown;
   [kFd]?: number;
+  [kKind]?: number;
 }
 interface StreamLike {
   _handle?: HandleLike | null;
@@ -46,21 +48,72 @@ export function netServerClass(): typeof net.Server {
   return NetServer;
 }
 
+/**
+ * `value instanceof net.Server`, where a revoked Proxy is ERR_INVALID_ARG_TYPE
+ * (named `name`) instead of the engine's uncoded TypeError.
+ */
+export function isNetServer(value: unknown, name: string, expected: string): value is net.Server {
+  try {
+    return value instanceof netServerClass();
+  } catch (err) {
+    throw isRevokedProxyError(err, value) ? revokedProxy(name, expected) : err;
+  }
+}
+
 // A handle's descriptor is remembered on the handle object itself. A handle
 // owns one descriptor from the moment it has one until it is closed, and Node
 // detaches a handle from its socket in the same tick as it closes it (net:
 // socket._handle = null; dgram: state.handle = null). Every call still goes
 // through the socket's current handle, so a closed socket can never reach a
 // number that was reused by another socket; this only skips the native `fd`
-// getter, which costs as much as the rest of a call's JavaScript.
+// getter, which costs as much as the rest of a call's JavaScript. A handle
+// that cannot take the memo (frozen, sealed, a Proxy) is read every time.
 const kFd = Symbol('sockbuf.fd');
+const kKind = Symbol('sockbuf.kind');
+
+/** What resolveFd learned about the descriptor from the socket's handle, without a system call. */
+export const KIND_UNKNOWN = 0;
+/** A TCP or UDP socket (AF_INET or AF_INET6). */
+export const KIND_INET = 1;
+/** A Node Pipe handle: a Unix domain socket (or a pipe, which is no socket at all). */
+export const KIND_UNIX = 2;
+
+let resolvedKind = KIND_UNKNOWN;
+
+/**
+ * The kind of the descriptor the last resolveFd call returned (KIND_UNKNOWN
+ * for a bare number or { fd }). Read it right after resolveFd: the next call
+ * overwrites it.
+ */
+export function lastResolvedKind(): number {
+  return resolvedKind;
+}
+
+function kindOfHandle(handle: HandleLike): number {
+  const ctor = (handle as { constructor?: { name?: unknown } }).constructor;
+  const name = typeof ctor === 'function' ? ctor.name : undefined;
+  if (name === 'TCP' || name === 'UDP') return KIND_INET;
+  if (name === 'Pipe') return KIND_UNIX;
+  return KIND_UNKNOWN;
+}
 
 function handleFd(handle: HandleLike): number | undefined {
   const cached = handle[kFd];
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) {
+    resolvedKind = handle[kKind]!;
+    return cached;
+  }
   const fd = handle.fd;
   if (typeof fd !== 'number' || fd < 0) return undefined;
-  Object.defineProperty(handle, kFd, { value: fd, enumerable: false });
+  const kind = kindOfHandle(handle);
+  resolvedKind = kind;
+  // Node's handles are plain extensible objects. Anything else (a frozen
+  // object posing as a handle, a Proxy whose traps are the caller's code)
+  // is not written to: it is read again at the next call.
+  if (Object.isExtensible(handle) && !types.isProxy(handle)) {
+    Object.defineProperty(handle, kFd, { value: fd, enumerable: false });
+    Object.defineProperty(handle, kKind, { value: kind, enumerable: false });
+  }
   return fd;
 }
 
@@ -145,33 +198,48 @@ function fromStream(sock: StreamLike, isServer: boolean): number {
 }
 
 function fromFdNumber(fd: unknown, name: string): number {
+  resolvedKind = KIND_UNKNOWN;
   return validateInteger(fd, name, 0, INT32_MAX);
 }
 
+const EXPECTED =
+  'a net.Socket, tls.TLSSocket, net.Server, dgram.Socket, a file descriptor number or an object with a numeric fd';
+
 /**
  * The file descriptor behind `sock`, resolved now. Throws ERR_SOCKBUF_NO_FD
- * when it has none yet, ERR_SOCKBUF_CLOSED when it is gone.
+ * when it has none yet, ERR_SOCKBUF_CLOSED when it is gone. Getters and
+ * Proxy traps on `sock` run here; an error they throw propagates unchanged.
  */
 export function resolveFd(sock: unknown, name = 'sock'): number {
   if (typeof sock === 'number') {
-    if (sock >= 0 && (sock | 0) === sock) return sock;
+    if (sock >= 0 && (sock | 0) === sock) {
+      resolvedKind = KIND_UNKNOWN;
+      return sock;
+    }
     return fromFdNumber(sock, name);
   }
   if (typeof sock === 'object' && sock !== null) {
-    // Once the dgram symbol is known, a dgram socket is recognised by it
-    // without the instanceof walks (the symbol is private to Node's dgram).
-    if (dgramStateSymbol !== undefined && (sock as Record<symbol, unknown>)[dgramStateSymbol] !== undefined) {
-      return fromDgram(sock as dgram.Socket);
+    try {
+      return fromObject(sock, name);
+    } catch (err) {
+      // A revoked Proxy as the socket (or as its handle or state): the
+      // engine's uncoded TypeError becomes ERR_INVALID_ARG_TYPE.
+      throw isRevokedProxyError(err, sock, true) ? revokedProxy(name, EXPECTED) : err;
     }
-    if (NetSocket === undefined) loadSocketClasses();
-    if (sock instanceof NetSocket!) return fromStream(sock as unknown as StreamLike, false);
-    if (sock instanceof DgramSocket) return fromDgram(sock);
-    if (sock instanceof NetServer) return fromStream(sock as unknown as StreamLike, true);
-    if ('fd' in sock) return fromFdNumber((sock as { fd: unknown }).fd, `${name}.fd`);
   }
-  throw invalidArgType(
-    name,
-    'a net.Socket, tls.TLSSocket, net.Server, dgram.Socket, a file descriptor number or an object with a numeric fd',
-    sock,
-  );
+  throw invalidArgType(name, EXPECTED, sock);
+}
+
+function fromObject(sock: object, name: string): number {
+  // Once the dgram symbol is known, a dgram socket is recognised by it
+  // without the instanceof walks (the symbol is private to Node's dgram).
+  if (dgramStateSymbol !== undefined && (sock as Record<symbol, unknown>)[dgramStateSymbol] !== undefined) {
+    return fromDgram(sock as dgram.Socket);
+  }
+  if (NetSocket === undefined) loadSocketClasses();
+  if (sock instanceof NetSocket!) return fromStream(sock as unknown as StreamLike, false);
+  if (sock instanceof DgramSocket) return fromDgram(sock);
+  if (sock instanceof NetServer) return fromStream(sock as unknown as StreamLike, true);
+  if ('fd' in sock) return fromFdNumber((sock as { fd: unknown }).fd, `${name}.fd`);
+  throw invalidArgType(name, EXPECTED, sock);
 }

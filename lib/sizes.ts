@@ -6,9 +6,9 @@ import { debuglog } from 'node:util';
 import { constants } from './constants';
 import { invalidArgType } from './errors';
 import { bufferCap } from './limits';
-import { getIntFd, optionError, setIntFd, setIntFdErrno } from './raw';
-import { netServerClass, resolveFd, type SocketLike } from './resolve';
-import { validateBoolean, validateOptions, validateSize } from './validate';
+import { getIntFd, getIntFdErrno, lastIntValue, optionError, setIntFd, setIntFdErrno } from './raw';
+import { isNetServer, KIND_UNIX, KIND_UNKNOWN, lastResolvedKind, resolveFd, type SocketLike } from './resolve';
+import { readOnce, validateBoolean, validateOptions, validateSize } from './validate';
 
 const debug = debuglog('sockbuf');
 
@@ -18,14 +18,21 @@ export type Direction = 'recv' | 'send';
 export interface BufferSizeReport {
   /** The size asked for, in bytes. */
   requested: number;
-  /** The kernel's value read back after the set (Linux reports twice the request: half is bookkeeping). */
+  /** What the kernel granted, in the units of `requested` (Linux: effective / 2; elsewhere effective). */
+  granted: number;
+  /** The kernel's value read back after the set (Linux reports twice the size granted: half is bookkeeping). */
   effective: number;
-  /** True when the kernel granted less than asked (on Linux: less than twice the request). */
+  /** True when the kernel granted less than asked: granted < requested. */
   clamped: boolean;
   /** The cap a non-forced request is held to (net.core.rmem_max / wmem_max, kern.ipc.maxsockbuf), or null when unknown. */
   limit: number | null;
   /** True when SO_RCVBUFFORCE / SO_SNDBUFFORCE was used (needs CAP_NET_ADMIN). */
   forced: boolean;
+  /**
+   * Present only when the size does not mean what it seems: on a Unix domain
+   * socket the receive buffer does not limit what the peer can queue.
+   */
+  note?: string;
 }
 
 export interface BufferSizes {
@@ -52,17 +59,20 @@ export interface BufferSizesReport {
 }
 
 const SOL_SOCKET = constants.SOL_SOCKET;
+const SO_DOMAIN = constants.SO_DOMAIN;
+const AF_UNIX = constants.AF_UNIX;
 const OPTION = { recv: constants.SO_RCVBUF, send: constants.SO_SNDBUF } as const;
 const FORCE_OPTION = { recv: constants.SO_RCVBUFFORCE, send: constants.SO_SNDBUFFORCE } as const;
 const { EPERM, ENOBUFS } = osConstants.errno;
 const KERNEL_DOUBLES = process.platform === 'linux';
 
-/** What the kernel would report for an unclamped request of `bytes`. */
-function expectedFor(bytes: number): number {
-  // Linux stores twice the request: the other half covers struct sk_buff
-  // overhead. (It also limits even a forced request to INT_MAX / 2 so that
-  // the double fits in an int; a request past that is reported as clamped.)
-  return KERNEL_DOUBLES ? 2 * bytes : bytes;
+/** The report's note for a receive buffer set on a Unix domain socket. */
+export const UNIX_RECV_NOTE =
+  "a Unix domain socket's receive buffer does not limit what its peer can queue: the kernel charges queued data to the sender's SO_SNDBUF (and holds datagrams to net.unix.max_dgram_qlen), so set the send buffer on the sending side";
+
+/** The size granted, in the units of the request: Linux reports twice what it grants. */
+function grantedOf(effective: number): number {
+  return KERNEL_DOUBLES ? Math.floor(effective / 2) : effective;
 }
 
 /**
@@ -82,8 +92,26 @@ function setLargestAccepted(fd: number, option: number, requested: number): void
   if (lo > 0) setIntFd(fd, SOL_SOCKET, option, lo);
 }
 
+/**
+ * Whether `fd` is a Unix domain socket. `kind` is what resolveFd learned from
+ * the socket's handle; only a bare descriptor (KIND_UNKNOWN) costs a
+ * getsockopt(SO_DOMAIN), and only where the platform has SO_DOMAIN.
+ */
+function isUnix(fd: number, kind: number): boolean {
+  if (kind !== KIND_UNKNOWN) return kind === KIND_UNIX;
+  if (SO_DOMAIN === undefined || AF_UNIX === undefined) return false;
+  const err = getIntFdErrno(fd, SOL_SOCKET, SO_DOMAIN);
+  return err === 0 && lastIntValue() === AF_UNIX;
+}
+
 /** Sets one direction on an fd already resolved, and reports. */
-function applyBufferSize(fd: number, direction: Direction, bytes: number, force: boolean): BufferSizeReport {
+function applyBufferSize(
+  fd: number,
+  direction: Direction,
+  bytes: number,
+  force: boolean,
+  kind: number,
+): BufferSizeReport {
   const option = OPTION[direction];
   const forceOption = FORCE_OPTION[direction];
   let forced = false;
@@ -99,19 +127,23 @@ function applyBufferSize(fd: number, direction: Direction, bytes: number, force:
     else if (err !== 0) throw optionError(err, 'setsockopt', fd, SOL_SOCKET, option);
   }
   const effective = getIntFd(fd, SOL_SOCKET, option);
+  const granted = grantedOf(effective);
   const report: BufferSizeReport = {
     requested: bytes,
+    granted,
     effective,
-    clamped: effective < expectedFor(bytes),
+    clamped: granted < bytes,
     limit: bufferCap(direction),
     forced,
   };
+  if (direction === 'recv' && isUnix(fd, kind)) report.note = UNIX_RECV_NOTE;
   if (debug.enabled) {
     debug(
-      'set %s buffer on fd %d: requested %d, effective %d, limit %s, forced %s%s',
+      'set %s buffer on fd %d: requested %d, granted %d, effective %d, limit %s, forced %s%s',
       direction,
       fd,
       bytes,
+      granted,
       effective,
       report.limit === null ? 'unknown' : String(report.limit),
       forced,
@@ -137,55 +169,81 @@ export function getSendBufferSize(sock: SocketLike): number {
   return getIntFd(resolveFd(sock), SOL_SOCKET, OPTION.send);
 }
 
+/** `{ force? }`, read once; undefined is `force: false` (and makes no object). */
 function readForce(options: unknown, name: string): boolean {
+  if (options === undefined) return false;
   const opts = validateOptions<SetBufferSizeOptions>(options, name);
-  return opts.force === undefined ? false : validateBoolean(opts.force, `${name}.force`);
+  const force = readOnce(opts, 'force', name);
+  return force === undefined ? false : validateBoolean(force, `${name}.force`);
 }
 
 /** Sets SO_RCVBUF and reports what the kernel granted. */
 export function setRecvBufferSize(sock: SocketLike, bytes: number, options?: SetBufferSizeOptions): BufferSizeReport {
+  const size = validateSize(bytes, 'bytes');
+  const force = readForce(options, 'options');
   const fd = resolveFd(sock);
-  validateSize(bytes, 'bytes');
-  return applyBufferSize(fd, 'recv', bytes, readForce(options, 'options'));
+  return applyBufferSize(fd, 'recv', size, force, lastResolvedKind());
 }
 
 /** Sets SO_SNDBUF and reports what the kernel granted. */
 export function setSendBufferSize(sock: SocketLike, bytes: number, options?: SetBufferSizeOptions): BufferSizeReport {
+  const size = validateSize(bytes, 'bytes');
+  const force = readForce(options, 'options');
   const fd = resolveFd(sock);
-  validateSize(bytes, 'bytes');
-  return applyBufferSize(fd, 'send', bytes, readForce(options, 'options'));
+  return applyBufferSize(fd, 'send', size, force, KIND_UNKNOWN);
 }
 
-interface ValidSizes {
+/** Buffer sizes checked by validateSizes, ready for applySizes. */
+export interface ValidSizes {
   recv?: number;
   send?: number;
   force: boolean;
 }
 
-function validateSizes(options: unknown, name: string): ValidSizes {
+/**
+ * Reads and checks `{ recv?, send?, force? }` (each property read exactly
+ * once; undefined is the same as {}), with no system call. Throws
+ * ERR_INVALID_ARG_TYPE / ERR_OUT_OF_RANGE naming `name`.
+ */
+export function validateSizes(options: unknown, name: string): ValidSizes {
+  if (options === undefined) return { force: false };
   const opts = validateOptions<SetBufferSizesOptions>(options, name);
+  const recv = readOnce(opts, 'recv', name);
+  const send = readOnce(opts, 'send', name);
+  const force = readOnce(opts, 'force', name);
   const out: ValidSizes = { force: false };
-  if (opts.recv !== undefined) out.recv = validateSize(opts.recv, `${name}.recv`);
-  if (opts.send !== undefined) out.send = validateSize(opts.send, `${name}.send`);
-  if (opts.force !== undefined) out.force = validateBoolean(opts.force, `${name}.force`);
+  if (recv !== undefined) out.recv = validateSize(recv, `${name}.recv`);
+  if (send !== undefined) out.send = validateSize(send, `${name}.send`);
+  if (force !== undefined) out.force = validateBoolean(force, `${name}.force`);
   return out;
 }
 
-function applySizes(fd: number, sizes: ValidSizes): BufferSizesReport {
+function applySizesOfKind(fd: number, sizes: ValidSizes, kind: number): BufferSizesReport {
   const report: BufferSizesReport = {};
-  if (sizes.recv !== undefined) report.recv = applyBufferSize(fd, 'recv', sizes.recv, sizes.force);
-  if (sizes.send !== undefined) report.send = applyBufferSize(fd, 'send', sizes.send, sizes.force);
+  if (sizes.recv !== undefined) report.recv = applyBufferSize(fd, 'recv', sizes.recv, sizes.force, kind);
+  if (sizes.send !== undefined) report.send = applyBufferSize(fd, 'send', sizes.send, sizes.force, kind);
   return report;
 }
 
 /**
- * Sets the receive and/or send buffer. Every argument is checked before the
- * first system call, so a bad `send` never leaves `recv` half-applied.
+ * Sets validated sizes on a descriptor already resolved (the system calls
+ * only; no user code runs). Throws the kernel's error as a system error.
+ */
+export function applySizes(fd: number, sizes: ValidSizes): BufferSizesReport {
+  return applySizesOfKind(fd, sizes, KIND_UNKNOWN);
+}
+
+/**
+ * Sets the receive and/or send buffer. Every argument is read and checked
+ * before the descriptor is resolved and before the first system call, so a
+ * bad `send` never leaves `recv` half-applied, and no getter on `options`
+ * runs once the descriptor is known.
  */
 export function setBufferSizes(sock: SocketLike, options: SetBufferSizesOptions): BufferSizesReport {
-  const fd = resolveFd(sock);
   if (options === undefined) throw invalidArgType('options', 'of type object', options);
-  return applySizes(fd, validateSizes(options, 'options'));
+  const sizes = validateSizes(options, 'options');
+  const fd = resolveFd(sock);
+  return applySizesOfKind(fd, sizes, lastResolvedKind());
 }
 
 export interface ConfigureServerOptions extends SetBufferSizesOptions {
@@ -254,9 +312,8 @@ function onConnection(this: net.Server, socket: net.Socket): void {
  * on "listening"). Calling it again replaces the earlier settings.
  */
 export function configureServer(server: net.Server, options: ConfigureServerOptions): BufferSizesReport | undefined {
-  if (!(server instanceof netServerClass())) {
-    throw invalidArgType('server', 'an instance of net.Server (or an http/https/http2/tls server)', server);
-  }
+  const expected = 'an instance of net.Server (or an http/https/http2/tls server)';
+  if (!isNetServer(server, 'server', expected)) throw invalidArgType('server', expected, server);
   if (options === undefined) throw invalidArgType('options', 'of type object', options);
   const sizes = validateSizes(options, 'options');
   const opts = options as ConfigureServerOptions;

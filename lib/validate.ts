@@ -1,5 +1,5 @@
 // Argument checks shared by every public function, with Node's error codes.
-import { invalidArgType, outOfRange } from './errors';
+import { invalidArgType, isRevokedProxyError, outOfRange, revokedProxy, undefinedConstant } from './errors';
 
 export const INT32_MIN = -2147483648;
 export const INT32_MAX = 2147483647;
@@ -18,6 +18,7 @@ export function validateInteger(value: unknown, name: string, min: number, max: 
 export function validateInt32(value: unknown, name: string): number {
   // Fast path: the common case costs two comparisons.
   if (typeof value === 'number' && (value | 0) === value) return value;
+  if (value === undefined) throw undefinedConstant(name);
   return validateInteger(value, name, INT32_MIN, INT32_MAX);
 }
 
@@ -32,11 +33,31 @@ export function validateBoolean(value: unknown, name: string): boolean {
   return value;
 }
 
-/** An options object (undefined allowed and treated as empty). */
+/**
+ * An options object: throws unless `value` is a non-array object. Callers
+ * handle undefined themselves (so that no empty object is made per call),
+ * then read each property once, inside readOnce.
+ */
 export function validateOptions<T extends object>(value: unknown, name: string): Partial<T> {
-  if (value === undefined) return {};
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw invalidArgType(name, 'of type object', value);
+  if (value === null || typeof value !== 'object') throw invalidArgType(name, 'of type object', value);
+  let isArray: boolean;
+  try {
+    isArray = Array.isArray(value);
+  } catch (err) {
+    throw isRevokedProxyError(err, value) ? revokedProxy(name, 'of type object') : err;
   }
+  if (isArray) throw invalidArgType(name, 'of type object', value);
   return value as Partial<T>;
+}
+
+/**
+ * Reads `obj[key]` once. A revoked Proxy gets ERR_INVALID_ARG_TYPE; an error
+ * thrown by the caller's own getter or trap propagates unchanged.
+ */
+export function readOnce<T extends object, K extends keyof T>(obj: T, key: K, name: string): T[K] {
+  try {
+    return obj[key];
+  } catch (err) {
+    throw isRevokedProxyError(err, obj) ? revokedProxy(name, 'of type object') : err;
+  }
 }

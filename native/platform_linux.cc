@@ -3,12 +3,28 @@
 #include <linux/sock_diag.h>
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 
 #include <cerrno>
+#include <cstddef>
 
 #include "platform.h"
 
 namespace sockbuf {
+
+namespace {
+
+// struct ucred, the value of SO_PEERCRED, for the option catalog.
+void AddUcredLayout(Napi::Env env, Napi::Object layout) {
+  Napi::Object ucred = Napi::Object::New(env);
+  ucred.Set("size", static_cast<double>(sizeof(struct ucred)));
+  ucred.Set("pidOffset", static_cast<double>(offsetof(struct ucred, pid)));
+  ucred.Set("uidOffset", static_cast<double>(offsetof(struct ucred, uid)));
+  ucred.Set("gidOffset", static_cast<double>(offsetof(struct ucred, gid)));
+  layout.Set("ucred", ucred);
+}
+
+}  // namespace
 
 int QueuedBytes(int fd, Queue queue, int32_t* out) {
   int value = 0;
@@ -34,6 +50,7 @@ void AddPlatformConstants(Napi::Env env, Napi::Object constants,
 #undef SOCKBUF_SET
   layout.Set("meminfoSize",
              static_cast<double>(SK_MEMINFO_VARS * sizeof(__u32)));
+  AddUcredLayout(env, layout);
 }
 
 void AddPlatformFunctions(Napi::Env, Napi::Object) {}

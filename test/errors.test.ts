@@ -4,7 +4,17 @@ import * as dgram from 'node:dgram';
 import { closeSync, openSync } from 'node:fs';
 import * as net from 'node:net';
 import { getSystemErrorName } from 'node:util';
-import { constants as c, getsockopt, setsockopt } from '../lib';
+import {
+  constants as c,
+  configureServer,
+  getOption,
+  getsockopt,
+  setBufferSizes,
+  setOption,
+  setRecvBufferSize,
+  setSendBufferSize,
+  setsockopt,
+} from '../lib';
 import { closeAll, listeningServer, portOf, tcpPair, track } from './helpers';
 
 afterEach(closeAll);
@@ -176,5 +186,104 @@ describe('sockets without a descriptor', () => {
     await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', resolve));
     await new Promise<void>((resolve) => sock.close(resolve));
     expect(caught(() => getsockopt(sock, c.SOL_SOCKET, c.SO_RCVBUF)).code).toBe('ERR_SOCKBUF_CLOSED');
+  });
+});
+
+describe('every throw has a string code', () => {
+  const revoked = (): object => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    return proxy;
+  };
+
+  test('a revoked Proxy as the socket, its handle, options or an option value: ERR_INVALID_ARG_TYPE', async () => {
+    const { client } = await tcpPair();
+    const lookAlike = Object.assign(Object.create(net.Socket.prototype) as object, { _handle: revoked() });
+    const calls: [string, () => unknown][] = [
+      ['socket', () => getsockopt(revoked() as never, c.SOL_SOCKET, c.SO_TYPE)],
+      ['socket handle', () => getsockopt(lookAlike as never, c.SOL_SOCKET, c.SO_TYPE)],
+      ['setBufferSizes options', () => setBufferSizes(client, revoked() as never)],
+      ['setRecvBufferSize options', () => setRecvBufferSize(client, 4096, revoked() as never)],
+      ['setOption value', () => setOption(client, 'SO_LINGER', revoked() as never)],
+      ['setOption options', () => setOption(client, 'TCP_NODELAY', true, revoked() as never)],
+      ['setsockopt value', () => setsockopt(client, c.SOL_SOCKET, c.SO_LINGER, revoked() as never)],
+      ['configureServer server', () => configureServer(revoked() as never, { recv: 1 })],
+    ];
+    for (const [what, call] of calls) {
+      const err = caught(call);
+      expect([what, err.code, err.constructor.name]).toEqual([what, 'ERR_INVALID_ARG_TYPE', 'TypeError']);
+      expect(err.message).toMatch(/[Rr]evoked Proxy/);
+    }
+  });
+
+  test('objects posing as sockets with frozen, sealed or Proxy handles resolve, every time, without a plain TypeError', () => {
+    const fd = openSync(__filename, 'r');
+    try {
+      const handles = [
+        Object.freeze({ fd }),
+        Object.seal({ fd }),
+        Object.preventExtensions({ fd }),
+        new Proxy({ fd }, { defineProperty: () => false }),
+      ];
+      for (const handle of handles) {
+        const poser = Object.freeze(Object.assign(Object.create(net.Socket.prototype) as object, { _handle: handle }));
+        for (let i = 0; i < 3; i++) {
+          const err = caught(() => getsockopt(poser as never, c.SOL_SOCKET, c.SO_TYPE));
+          // The fd was found: the kernel says it is not a socket.
+          expect([err.code, err.fd]).toEqual(['ENOTSOCK', fd]);
+        }
+      }
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  test("the caller's own getter or trap error propagates unchanged (it is theirs, not sockbuf's)", async () => {
+    const { client } = await tcpPair();
+    const mine = new Error('my getter');
+    const throwing = (key: string) =>
+      Object.defineProperty({}, key, {
+        get: () => {
+          throw mine;
+        },
+        enumerable: true,
+      });
+    const trap = new Proxy(
+      {},
+      {
+        get: () => {
+          throw mine;
+        },
+      },
+    );
+    const calls: (() => unknown)[] = [
+      () => setBufferSizes(client, throwing('recv') as never),
+      () => setBufferSizes(client, trap as never),
+      () => setSendBufferSize(client, 4096, throwing('force') as never),
+      () => setOption(client, 'SO_LINGER', throwing('seconds') as never),
+      () => setOption(client, 'TCP_NODELAY', true, throwing('unsafe') as never),
+      () => getsockopt(throwing('fd') as never, c.SOL_SOCKET, c.SO_TYPE),
+    ];
+    for (const call of calls) expect(caught(call)).toBe(mine);
+  });
+});
+
+describe('arguments are checked before the socket is resolved', () => {
+  test('an invalid argument wins over a socket that cannot be resolved, so no getter runs after resolution', () => {
+    const gone = new net.Socket(); // no descriptor: ERR_SOCKBUF_NO_FD once resolved
+    const cases: [string, () => unknown, string][] = [
+      ['getsockopt level', () => getsockopt(gone, 'x' as never, 1), 'ERR_INVALID_ARG_TYPE'],
+      ['getsockopt length', () => getsockopt(gone, 1, 1, -1), 'ERR_OUT_OF_RANGE'],
+      ['setsockopt value', () => setsockopt(gone, 1, 1, 'x' as never), 'ERR_INVALID_ARG_TYPE'],
+      ['setBufferSizes', () => setBufferSizes(gone, { recv: -1 }), 'ERR_OUT_OF_RANGE'],
+      ['setRecvBufferSize', () => setRecvBufferSize(gone, 1.5), 'ERR_OUT_OF_RANGE'],
+      ['setSendBufferSize options', () => setSendBufferSize(gone, 1, { force: 1 } as never), 'ERR_INVALID_ARG_TYPE'],
+      ['getOption name', () => getOption(gone, 'SO_NOPE' as never), 'ERR_INVALID_ARG_VALUE'],
+      ['setOption value', () => setOption(gone, 'TCP_NODELAY', 1 as never), 'ERR_INVALID_ARG_TYPE'],
+      ['setOption unsafe', () => setOption(gone, 'UDP_GRO', true), 'ERR_SOCKBUF_UNSAFE_OPTION'],
+    ];
+    for (const [what, call, code] of cases) expect([what, caught(call).code]).toEqual([what, code]);
+    // Valid arguments: the socket's own error.
+    expect(caught(() => setRecvBufferSize(gone, 4096)).code).toBe('ERR_SOCKBUF_NO_FD');
   });
 });

@@ -108,7 +108,7 @@ const CLOSED = /is closed or destroyed/;
 
 /** TCP state from TCP_INFO (first byte): 1 established, 2 SYN_SENT. */
 function tcpState(sock: net.Socket): number {
-  return getsockopt(sock, c.IPPROTO_TCP, c.TCP_INFO, 8)[0];
+  return getsockopt(sock, c.IPPROTO_TCP, c.TCP_INFO!, 8)[0];
 }
 
 let distChecked = false;

@@ -1,7 +1,13 @@
 // Typed options by name, checked against the raw option and against Python.
-import { constants as c, getOption, getsockopt, optionCatalog, setOption, type OptionName } from '../lib';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import * as net from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { constants as c, getOption, getsockopt, optionCatalog, setOption, setsockopt, type OptionName } from '../lib';
+import { applyPreparedOption, prepareOption } from '../lib/options';
 import { resolveFd } from '../lib/resolve';
-import { boundUdp, closeAll, codeOf, python, tcpPair } from './helpers';
+import { boundUdp, closeAll, codeOf, python, tcpPair, track } from './helpers';
 
 afterEach(closeAll);
 
@@ -21,7 +27,7 @@ test('ints and booleans round-trip and match the raw option', async () => {
 
 test('SO_LINGER as { enabled, seconds }, as Python sees it', async () => {
   const { client } = await tcpPair();
-  setOption(client, 'SO_LINGER', { enabled: true, seconds: 9 });
+  setOption(client, 'SO_LINGER', { enabled: true, seconds: 9 }, { unsafe: true });
   expect(getOption(client, 'SO_LINGER')).toEqual({ enabled: true, seconds: 9 });
   expect(
     python<number[]>(
@@ -32,11 +38,14 @@ test('SO_LINGER as { enabled, seconds }, as Python sees it', async () => {
   setOption(client, 'SO_LINGER', { enabled: false, seconds: 0 });
   // Linux clears the flag and keeps the old l_linger: only `enabled` changes.
   expect(getOption(client, 'SO_LINGER').enabled).toBe(false);
+  // Abortive close (reset on destroy) needs no opt-in.
+  setOption(client, 'SO_LINGER', { enabled: true, seconds: 0 });
+  expect(getOption(client, 'SO_LINGER')).toEqual({ enabled: true, seconds: 0 });
 });
 
 test('SO_RCVTIMEO / SO_SNDTIMEO in milliseconds, as struct timeval for Python', async () => {
   const sock = await boundUdp();
-  setOption(sock, 'SO_RCVTIMEO', 2500);
+  setOption(sock, 'SO_RCVTIMEO', 2500, { unsafe: true });
   expect(getOption(sock, 'SO_RCVTIMEO')).toBe(2500);
   expect(
     python<number[]>(
@@ -44,10 +53,10 @@ test('SO_RCVTIMEO / SO_SNDTIMEO in milliseconds, as struct timeval for Python', 
       `out(list(struct.unpack('ll', sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, 16))))`,
     ),
   ).toEqual([2, 500000]);
-  setOption(sock, 'SO_SNDTIMEO', 30_000);
+  setOption(sock, 'SO_SNDTIMEO', 30_000, { unsafe: true });
   expect(getOption(sock, 'SO_SNDTIMEO')).toBe(30_000);
   // The kernel keeps timeouts in clock ticks: 1 ms reads back as one tick.
-  setOption(sock, 'SO_SNDTIMEO', 1);
+  setOption(sock, 'SO_SNDTIMEO', 1, { unsafe: true });
   const tick = getOption(sock, 'SO_SNDTIMEO');
   expect(tick).toBeGreaterThanOrEqual(1);
   expect(tick).toBeLessThanOrEqual(10);
@@ -112,4 +121,179 @@ test('run-time checks: unknown names, read-only options, wrong value types', asy
   expect(codeOf(() => setOption(client, 'TCP_CONGESTION', ''))).toBe('ERR_INVALID_ARG_VALUE');
   // A UDP option on a TCP socket: the kernel's answer, as a system error.
   expect(codeOf(() => setOption(client, 'UDP_CORK', true))).toBe('ENOPROTOOPT');
+});
+
+describe('values that silently break a Node socket need { unsafe: true }', () => {
+  type Case = [name: OptionName, unsafe: unknown, safe: unknown, raw: (fd: number) => string];
+  // Numbers from `constants` (checked against the C headers in constants.test.ts): Python lacks some names.
+  const byName = c as unknown as Record<string, number | undefined>;
+  const raw =
+    (level: string, option: string, size = 0) =>
+    (fd: number) =>
+      python<string>(
+        fd,
+        size === 0
+          ? `out(str(sock.getsockopt(${byName[level]}, ${byName[option]})))`
+          : `out(sock.getsockopt(${byName[level]}, ${byName[option]}, ${size}).hex())`,
+      );
+  const cases: Case[] = [
+    ['IP_RECVERR', true, false, raw('IPPROTO_IP', 'IP_RECVERR')],
+    ['UDP_GRO', true, false, raw('IPPROTO_UDP', 'UDP_GRO')],
+    ['SO_LINGER', { enabled: true, seconds: 5 }, { enabled: true, seconds: 0 }, raw('SOL_SOCKET', 'SO_LINGER', 8)],
+    ['SO_RCVTIMEO', 1500, 0, raw('SOL_SOCKET', 'SO_RCVTIMEO', 16)],
+    ['SO_SNDTIMEO', 0.5, 0, raw('SOL_SOCKET', 'SO_SNDTIMEO', 16)],
+  ];
+
+  test.each(cases)(
+    '%s: refused with ERR_SOCKBUF_UNSAFE_OPTION, nothing set; allowed with the opt-in',
+    async (name, bad, safe, read) => {
+      const udp = await boundUdp();
+      const fd = resolveFd(udp);
+      const before = read(fd);
+      let err: (Error & { code?: string }) | undefined;
+      try {
+        setOption(udp, name as never, bad as never);
+      } catch (e) {
+        err = e as Error & { code?: string };
+      }
+      expect(err?.code).toBe('ERR_SOCKBUF_UNSAFE_OPTION');
+      expect(err?.constructor).toBe(Error);
+      // The message says what would happen, from the catalog entry.
+      const danger = (optionCatalog[name] as { unsafe?: { danger: string } }).unsafe?.danger;
+      expect(typeof danger).toBe('string');
+      expect(err?.message).toContain(danger);
+      expect(err?.message).toContain('{ unsafe: true }');
+      expect(read(fd)).toBe(before);
+      // { unsafe: false } is the same as no opt-in.
+      expect(codeOf(() => setOption(udp, name as never, bad as never, { unsafe: false }))).toBe(
+        'ERR_SOCKBUF_UNSAFE_OPTION',
+      );
+      // The safe value needs no opt-in.
+      setOption(udp, name as never, safe as never);
+      // The opt-in sets it, and Python sees it set.
+      setOption(udp, name as never, bad as never, { unsafe: true });
+      expect(read(fd)).not.toBe(before);
+      expect(codeOf(() => setOption(udp, name as never, bad as never, { unsafe: 1 } as never))).toBe(
+        'ERR_INVALID_ARG_TYPE',
+      );
+      expect(codeOf(() => setOption(udp, name as never, bad as never, 'unsafe' as never))).toBe('ERR_INVALID_ARG_TYPE');
+    },
+  );
+
+  test('IPV6_RECVERR: refused unless opted in, on a UDP6 socket', async () => {
+    const udp6 = await boundUdp('udp6');
+    expect(codeOf(() => setOption(udp6, 'IPV6_RECVERR', true))).toBe('ERR_SOCKBUF_UNSAFE_OPTION');
+    expect(getOption(udp6, 'IPV6_RECVERR')).toBe(false);
+    setOption(udp6, 'IPV6_RECVERR', true, { unsafe: true });
+    expect(getOption(udp6, 'IPV6_RECVERR')).toBe(true);
+  });
+
+  test('raw setsockopt stays raw: no opt-in needed', async () => {
+    const udp = await boundUdp();
+    setsockopt(udp, c.IPPROTO_IP, c.IP_RECVERR!, 1);
+    expect(getOption(udp, 'IP_RECVERR')).toBe(true);
+  });
+
+  test('every catalog entry that has a danger says when, and only those refuse', () => {
+    const unsafe = Object.entries(optionCatalog)
+      .filter(([, spec]) => 'unsafe' in spec)
+      .map(([n]) => n)
+      .sort();
+    expect(unsafe).toEqual(['IPV6_RECVERR', 'IP_RECVERR', 'SO_LINGER', 'SO_RCVTIMEO', 'SO_SNDTIMEO', 'UDP_GRO']);
+  });
+});
+
+describe('prepareOption / applyPreparedOption', () => {
+  test('prepare validates without a system call; apply sets the prepared value on any descriptor', async () => {
+    const { client } = await tcpPair();
+    const nodelay = prepareOption('TCP_NODELAY', true, 'options.socketOptions.TCP_NODELAY');
+    expect(nodelay).toEqual({ name: 'TCP_NODELAY', level: c.IPPROTO_TCP, option: c.TCP_NODELAY, value: 1 });
+    const linger = prepareOption('SO_LINGER', { enabled: true, seconds: 0 }, 'x');
+    applyPreparedOption(resolveFd(client), nodelay);
+    applyPreparedOption(resolveFd(client), linger);
+    expect(
+      python<number[]>(
+        resolveFd(client),
+        `out([sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)] + list(struct.unpack('ii', sock.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 8))))`,
+      ),
+    ).toEqual([1, 1, 0]);
+    // Errors name the argument given.
+    let err: Error | undefined;
+    try {
+      prepareOption('TCP_KEEPCNT', 'three', 'options.socketOptions.TCP_KEEPCNT');
+    } catch (e) {
+      err = e as Error;
+    }
+    expect(err?.message).toMatch(/"options\.socketOptions\.TCP_KEEPCNT" argument/);
+    expect(codeOf(() => prepareOption('UDP_GRO', true, 'v'))).toBe('ERR_SOCKBUF_UNSAFE_OPTION');
+    expect(prepareOption('UDP_GRO', true, 'v', true).value).toBe(1);
+    expect(codeOf(() => prepareOption('SO_TYPE', 1, 'v'))).toBe('ERR_INVALID_ARG_VALUE');
+    expect(codeOf(() => prepareOption('SO_NOPE', 1, 'v'))).toBe('ERR_INVALID_ARG_VALUE');
+    // A system error comes from apply, with the descriptor.
+    const bad = prepareOption('TCP_CONGESTION', 'no-such-algorithm', 'v');
+    expect(codeOf(() => applyPreparedOption(resolveFd(client), bad))).toBe('ENOENT');
+  });
+});
+
+describe('SO_BINDTODEVICE, SO_PEERCRED, IPV6_MTU', () => {
+  test("SO_BINDTODEVICE: bind to lo, then '' unbinds (as Python reads it)", async () => {
+    const udp = await boundUdp();
+    const fd = resolveFd(udp);
+    const device = () =>
+      python<string>(fd, `out(sock.getsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, 16).rstrip(b'\\0').decode())`);
+    expect(getOption(udp, 'SO_BINDTODEVICE')).toBe('');
+    setOption(udp, 'SO_BINDTODEVICE', 'lo'); // needs CAP_NET_RAW; CI runs as root
+    expect(getOption(udp, 'SO_BINDTODEVICE')).toBe('lo');
+    expect(device()).toBe('lo');
+    setOption(udp, 'SO_BINDTODEVICE', '');
+    expect(getOption(udp, 'SO_BINDTODEVICE')).toBe('');
+    expect(device()).toBe('');
+    // Other string options still refuse ''.
+    expect(codeOf(() => setOption(udp, 'TCP_CONGESTION', ''))).toBe('ERR_INVALID_ARG_VALUE');
+  });
+
+  test('SO_PEERCRED on a Unix socket: this process, as Python and process.* report it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sockbuf-cred-'));
+    try {
+      const server = track(net.createServer());
+      server.listen(path.join(dir, 's'));
+      await once(server, 'listening');
+      const acceptedP = once(server, 'connection') as Promise<[net.Socket]>;
+      const client = track(net.connect(path.join(dir, 's')));
+      await once(client, 'connect');
+      const [accepted] = await acceptedP;
+      track(accepted);
+      const cred = getOption(accepted, 'SO_PEERCRED');
+      expect(cred).toEqual({ pid: process.pid, uid: process.getuid!(), gid: process.getgid!() });
+      expect(
+        python<number[]>(
+          resolveFd(accepted),
+          `out(list(struct.unpack('3i', sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))))`,
+        ),
+      ).toEqual([cred.pid, cred.uid, cred.gid]);
+      expect(getOption(client, 'SO_PEERCRED').pid).toBe(process.pid);
+      expect(codeOf(() => setOption(client, 'SO_PEERCRED' as never, cred as never))).toBe('ERR_INVALID_ARG_VALUE');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('IPV6_MTU on a connected IPv6 socket: the path MTU, as Python reads it', async () => {
+    const server = track(net.createServer());
+    server.listen(0, '::1');
+    await once(server, 'listening');
+    const client = track(net.connect((server.address() as net.AddressInfo).port, '::1'));
+    await once(client, 'connect');
+    const mtu = getOption(client, 'IPV6_MTU');
+    expect(mtu).toBe(python<number>(resolveFd(client), `out(sock.getsockopt(socket.IPPROTO_IPV6, ${c.IPV6_MTU}))`));
+    expect(mtu).toBeGreaterThanOrEqual(1280);
+    expect(codeOf(() => setOption(client, 'IPV6_MTU' as never, 1500 as never))).toBe('ERR_INVALID_ARG_VALUE');
+  });
+});
+
+test('every catalog entry marked for one OS is absent on the others (here)', () => {
+  for (const [name, spec] of Object.entries(optionCatalog)) {
+    const os = (spec as { os?: string }).os;
+    if (os !== undefined && os !== process.platform) expect([name, c[name as OptionName]]).toEqual([name, undefined]);
+  }
 });

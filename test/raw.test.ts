@@ -33,7 +33,7 @@ describe('int options', () => {
     const { client } = await tcpPair();
     const fd = resolveFd(client);
     python(fd, `sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 321); out(0)`);
-    expect(getsockopt(client, c.IPPROTO_TCP, c.TCP_KEEPIDLE)).toBe(321);
+    expect(getsockopt(client, c.IPPROTO_TCP, c.TCP_KEEPIDLE!)).toBe(321);
     python(fd, `sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 17); out(0)`);
     expect(getsockopt(fd, c.IPPROTO_TCP, c.TCP_KEEPINTVL)).toBe(17);
     expect(getsockopt({ fd }, c.IPPROTO_TCP, c.TCP_KEEPINTVL)).toBe(17);
@@ -56,7 +56,7 @@ describe('int options', () => {
     expect(getsockopt(client, c.IPPROTO_TCP, c.TCP_NODELAY)).toBe(0);
     client.setKeepAlive(true, 42_000);
     expect(getsockopt(client, c.SOL_SOCKET, c.SO_KEEPALIVE)).toBe(1);
-    expect(getsockopt(client, c.IPPROTO_TCP, c.TCP_KEEPIDLE)).toBe(42);
+    expect(getsockopt(client, c.IPPROTO_TCP, c.TCP_KEEPIDLE!)).toBe(42);
     client.setKeepAlive(false);
     expect(getsockopt(client, c.SOL_SOCKET, c.SO_KEEPALIVE)).toBe(0);
   });
@@ -105,9 +105,9 @@ describe('int options', () => {
 
   test('32-bit unsigned values are passed as their bit pattern', async () => {
     const { client } = await tcpPair();
-    setsockopt(client, c.SOL_SOCKET, c.SO_MARK, 0xfffffffe);
-    expect(getsockopt(client, c.SOL_SOCKET, c.SO_MARK) >>> 0).toBe(0xfffffffe);
-    expect(pyGetInt(resolveFd(client), c.SOL_SOCKET, c.SO_MARK) >>> 0).toBe(0xfffffffe);
+    setsockopt(client, c.SOL_SOCKET, c.SO_MARK!, 0xfffffffe);
+    expect(getsockopt(client, c.SOL_SOCKET, c.SO_MARK!) >>> 0).toBe(0xfffffffe);
+    expect(pyGetInt(resolveFd(client), c.SOL_SOCKET, c.SO_MARK!) >>> 0).toBe(0xfffffffe);
   });
 });
 
@@ -146,8 +146,8 @@ describe('byte options', () => {
 
   test('TCP_CONGESTION as bytes: set a name, read exactly the bytes the kernel wrote', async () => {
     const { client } = await tcpPair();
-    setsockopt(client, c.IPPROTO_TCP, c.TCP_CONGESTION, Buffer.from('reno'));
-    const back = getsockopt(client, c.IPPROTO_TCP, c.TCP_CONGESTION, 16);
+    setsockopt(client, c.IPPROTO_TCP, c.TCP_CONGESTION!, Buffer.from('reno'));
+    const back = getsockopt(client, c.IPPROTO_TCP, c.TCP_CONGESTION!, 16);
     expect(back.length).toBeLessThanOrEqual(16);
     expect(back.toString('latin1').replace(/\0+$/, '')).toBe('reno');
     const py = python<string>(
@@ -162,10 +162,10 @@ describe('byte options', () => {
     // An int option read with room for 64 bytes: the kernel writes 4.
     expect(getsockopt(client, c.SOL_SOCKET, c.SO_RCVBUF, 64).length).toBe(4);
     // TCP_INFO truncated to 8 bytes: exactly 8 come back.
-    const info = getsockopt(client, c.IPPROTO_TCP, c.TCP_INFO, 8);
+    const info = getsockopt(client, c.IPPROTO_TCP, c.TCP_INFO!, 8);
     expect(info.length).toBe(8);
     expect(info[0]).toBe(1); // tcpi_state == TCP_ESTABLISHED
-    const full = getsockopt(client, c.IPPROTO_TCP, c.TCP_INFO, 4096);
+    const full = getsockopt(client, c.IPPROTO_TCP, c.TCP_INFO!, 4096);
     expect(full.length).toBeGreaterThan(100);
     expect(full.length).toBeLessThan(4096);
     expect(getsockopt(client, c.SOL_SOCKET, c.SO_RCVBUF, 0).length).toBe(0);

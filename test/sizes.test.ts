@@ -1,7 +1,10 @@
 // Buffer-size reports on real sockets: what was asked, what the kernel
 // granted, and why, checked against Python, ss and sysctl.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as net from 'node:net';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import {
   constants as c,
@@ -14,7 +17,8 @@ import {
   setSendBufferSize,
 } from '../lib';
 import { resolveFd } from '../lib/resolve';
-import { boundUdp, closeAll, codeOf, python, sysctl, tcpPair } from './helpers';
+import { UNIX_RECV_NOTE } from '../lib/sizes';
+import { boundUdp, closeAll, codeOf, python, sysctl, tcpPair, track } from './helpers';
 
 afterEach(closeAll);
 
@@ -48,7 +52,14 @@ describe('under the cap', () => {
     const sock = await boundUdp();
     const requested = Math.floor(rmemMax / 4);
     const report = setRecvBufferSize(sock, requested);
-    expect(report).toEqual({ requested, effective: 2 * requested, clamped: false, limit: rmemMax, forced: false });
+    expect(report).toEqual({
+      requested,
+      granted: requested,
+      effective: 2 * requested,
+      clamped: false,
+      limit: rmemMax,
+      forced: false,
+    });
     // An independent reader of the same socket sees the same number...
     expect(python<number>(resolveFd(sock), 'out(sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF))')).toBe(
       report.effective,
@@ -63,7 +74,14 @@ describe('under the cap', () => {
     const { client } = await tcpPair();
     const requested = Math.floor(wmemMax / 2);
     const report = setSendBufferSize(client, requested);
-    expect(report).toEqual({ requested, effective: 2 * requested, clamped: false, limit: wmemMax, forced: false });
+    expect(report).toEqual({
+      requested,
+      granted: requested,
+      effective: 2 * requested,
+      clamped: false,
+      limit: wmemMax,
+      forced: false,
+    });
     expect(pythonRecipe('SOCK_STREAM', 'SO_SNDBUF', requested)).toBe(report.effective);
     expect(getSendBufferSize(client)).toBe(report.effective);
   });
@@ -82,7 +100,14 @@ describe('over the cap', () => {
     const sock = await boundUdp();
     const requested = rmemMax * 4;
     const report = setRecvBufferSize(sock, requested);
-    expect(report).toEqual({ requested, effective: 2 * rmemMax, clamped: true, limit: rmemMax, forced: false });
+    expect(report).toEqual({
+      requested,
+      granted: rmemMax,
+      effective: 2 * rmemMax,
+      clamped: true,
+      limit: rmemMax,
+      forced: false,
+    });
     expect(python<number>(resolveFd(sock), 'out(sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF))')).toBe(
       report.effective,
     );
@@ -102,7 +127,14 @@ describe('over the cap', () => {
     const sock = await boundUdp();
     const requested = rmemMax * 2;
     const report = setRecvBufferSize(sock, requested, { force: true });
-    expect(report).toEqual({ requested, effective: 2 * requested, clamped: false, limit: rmemMax, forced: true });
+    expect(report).toEqual({
+      requested,
+      granted: requested,
+      effective: 2 * requested,
+      clamped: false,
+      limit: rmemMax,
+      forced: true,
+    });
     expect(python<number>(resolveFd(sock), 'out(sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF))')).toBe(
       2 * requested,
     );
@@ -135,6 +167,7 @@ describe('over the cap', () => {
     // ...and sockbuf falls back to SO_RCVBUF and says what happened.
     expect(report).toEqual({
       requested: rmemMax * 2,
+      granted: rmemMax,
       effective: 2 * rmemMax,
       clamped: true,
       limit: rmemMax,
@@ -148,6 +181,111 @@ describe('over the cap', () => {
     expect(report.forced).toBe(true);
     expect(report.clamped).toBe(true);
     expect(report.effective).toBe(getRecvBufferSize(sock));
+  });
+});
+
+describe('granted: the size in the units of the request', () => {
+  test('granted = what Python reads back / 2 on Linux, and clamped is granted < requested', async () => {
+    const sock = await boundUdp();
+    for (const requested of [1, 4096, Math.floor(rmemMax / 3), rmemMax, rmemMax + 1, rmemMax * 2]) {
+      const report = setRecvBufferSize(sock, requested);
+      const seen = python<number>(resolveFd(sock), 'out(sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF))');
+      expect(report.effective).toBe(seen);
+      expect(report.granted).toBe(process.platform === 'linux' ? seen / 2 : seen);
+      expect(report.clamped).toBe(report.granted < requested);
+    }
+  });
+});
+
+describe('0 means the kernel minimum', () => {
+  // Node's dgram setRecvBufferSize(0) changes nothing: libuv reads a 0 size
+  // as "tell me the current size". sockbuf passes 0 to the kernel, which
+  // raises it to its floor, exactly as it does for 1: the smallest buffer.
+  test('setRecvBufferSize(sock, 0) sets the floor, as Python’s setsockopt(0) does; Node’s setter leaves it unchanged', async () => {
+    const sock = await boundUdp();
+    const before = sock.getRecvBufferSize();
+    sock.setRecvBufferSize(0);
+    expect(getRecvBufferSize(sock)).toBe(before);
+    const recv = setRecvBufferSize(sock, 0);
+    const send = setSendBufferSize(sock, 0);
+    expect(recv.effective).toBe(pythonRecipe('SOCK_DGRAM', 'SO_RCVBUF', 0));
+    expect(send.effective).toBe(pythonRecipe('SOCK_DGRAM', 'SO_SNDBUF', 0));
+    expect(recv.effective).toBe(pythonRecipe('SOCK_DGRAM', 'SO_RCVBUF', 1));
+    expect(recv.effective).toBeLessThan(before);
+    expect(recv).toMatchObject({ requested: 0, clamped: false });
+    const { client } = await tcpPair();
+    expect(setBufferSizes(client, { recv: 0, send: 0 })).toMatchObject({
+      recv: { requested: 0, effective: recv.effective, clamped: false },
+      send: { requested: 0, effective: send.effective, clamped: false },
+    });
+  });
+});
+
+describe('Unix domain sockets: the receive buffer does not bound the queue', () => {
+  async function unixPair(): Promise<{ client: net.Socket; accepted: net.Socket }> {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sockbuf-unix-'));
+    // pauseOnConnect: Node never reads the accepted socket, so data stays in the kernel.
+    const server = track(net.createServer({ pauseOnConnect: true }));
+    server.listen(path.join(dir, 's'));
+    await once(server, 'listening');
+    const acceptedP = once(server, 'connection') as Promise<[net.Socket]>;
+    const client = track(net.connect(path.join(dir, 's')));
+    await once(client, 'connect');
+    const [accepted] = await acceptedP;
+    track(accepted);
+    rmSync(dir, { recursive: true, force: true });
+    return { client, accepted };
+  }
+
+  /** Bytes waiting in the socket's receive queue, as Python's FIONREAD ioctl reads them. */
+  function queued(fd: number): number {
+    return python<number>(
+      fd,
+      `import fcntl, termios
+out(struct.unpack('i', fcntl.ioctl(3, termios.FIONREAD, b'\\0' * 4))[0])`,
+    );
+  }
+
+  async function fill(client: net.Socket, fd: number): Promise<number> {
+    const chunk = Buffer.alloc(1 << 20);
+    for (let i = 0; i < 8; i++) client.write(chunk);
+    // Wait until the kernel stops taking more (bounded: a busy machine is slow, never wrong).
+    let last = -1;
+    for (let i = 0; i < 50; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      const now = queued(fd);
+      if (now === last && now > 0) return now;
+      last = now;
+    }
+    return last;
+  }
+
+  test('a receive-buffer set says so in its report; the sender’s send buffer is what bounds the queue', async () => {
+    const { client, accepted } = await unixPair();
+    const fd = resolveFd(accepted);
+    const report = setRecvBufferSize(accepted, 4096);
+    expect(report.note).toBe(UNIX_RECV_NOTE);
+    // The same through a bare descriptor number (sockbuf asks the kernel for SO_DOMAIN).
+    expect(setRecvBufferSize(fd, 4096).note).toBe(UNIX_RECV_NOTE);
+    expect(setBufferSizes(accepted, { recv: 4096 }).recv?.note).toBe(UNIX_RECV_NOTE);
+    // The send direction bounds the queue: no note.
+    const send = setSendBufferSize(client, 32768);
+    expect(send.note).toBeUndefined();
+    const inQueue = await fill(client, fd);
+    // The kernel queued far more than the receiver's buffer ...
+    expect(inQueue).toBeGreaterThan(4 * report.effective);
+    // ... and no more than the sender's (data is charged to the sender's SO_SNDBUF).
+    expect(inQueue).toBeLessThanOrEqual(send.effective);
+    expect(inQueue).toBeGreaterThan(send.effective / 4);
+  });
+
+  test('TCP and UDP reports carry no note', async () => {
+    const { client } = await tcpPair();
+    const udp = await boundUdp();
+    expect('note' in setRecvBufferSize(client, 65536)).toBe(false);
+    expect('note' in setRecvBufferSize(resolveFd(client), 65536)).toBe(false);
+    expect('note' in setRecvBufferSize(udp, 65536)).toBe(false);
+    expect('note' in (setBufferSizes(udp, { recv: 65536 }).recv as object)).toBe(false);
   });
 });
 
@@ -208,7 +346,7 @@ describe('bad input', () => {
   });
 });
 
-test('NODE_DEBUG=sockbuf logs every set: requested, effective, limit, forced', () => {
+test('NODE_DEBUG=sockbuf logs every set: requested, granted, effective, limit, forced', () => {
   const script = `
     const s = require(${JSON.stringify(dist)});
     const u = require('node:dgram').createSocket('udp4');
@@ -220,12 +358,12 @@ test('NODE_DEBUG=sockbuf logs every set: requested, effective, limit, forced', (
   expect(res.status).toBe(0);
   expect(res.stderr).toMatch(
     new RegExp(
-      `SOCKBUF \\d+: set recv buffer on fd \\d+: requested 100000, effective 200000, limit ${rmemMax}, forced false\\n`,
+      `SOCKBUF \\d+: set recv buffer on fd \\d+: requested 100000, granted 100000, effective 200000, limit ${rmemMax}, forced false\\n`,
     ),
   );
   expect(res.stderr).toMatch(
     new RegExp(
-      `set send buffer on fd \\d+: requested ${wmemMax * 4}, effective ${2 * wmemMax}, limit ${wmemMax}, forced false \\(clamped\\)`,
+      `set send buffer on fd \\d+: requested ${wmemMax * 4}, granted ${wmemMax}, effective ${2 * wmemMax}, limit ${wmemMax}, forced false \\(clamped\\)`,
     ),
   );
 });

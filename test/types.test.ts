@@ -8,7 +8,7 @@ const root = path.join(__dirname, '..');
 /** Compiles one snippet against lib/ and returns its error messages. */
 function diagnostics(body: string): string[] {
   const file = path.join(root, 'test', '__typecheck__.ts');
-  const source = `import * as net from 'node:net';\nimport { getOption, setOption, setBufferSizes, getsockopt } from '../lib';\ndeclare const sock: net.Socket;\n${body}\n`;
+  const source = `import * as net from 'node:net';\nimport { getOption, setOption, setBufferSizes, getsockopt, constants } from '../lib';\ndeclare const sock: net.Socket;\n${body}\n`;
   const options: ts.CompilerOptions = {
     strict: true,
     noEmit: true,
@@ -47,7 +47,14 @@ test('correct values compile', () => {
       const b: Buffer = getsockopt(sock, 1, 8, 4);
       const r = setBufferSizes(sock, { recv: 1, force: true });
       const eff: number | undefined = r.recv?.effective;
-      void [seconds, on, algo, n, b, eff];
+      const granted: number | undefined = r.recv?.granted;
+      const sol: number = constants.SOL_SOCKET;
+      const maybe: number | undefined = constants.TCP_INFO;
+      const cred: { pid: number; uid: number; gid: number } = getOption(sock, 'SO_PEERCRED');
+      const mtu: number = getOption(sock, 'IPV6_MTU');
+      setOption(sock, 'IP_RECVERR', true, { unsafe: true });
+      setOption(sock, 'SO_BINDTODEVICE', '');
+      void [seconds, on, algo, n, b, eff, granted, sol, maybe, cred, mtu];
     `),
   ).toEqual([]);
 });
@@ -62,6 +69,11 @@ test.each([
   ['setting a read-only option', `setOption(sock, 'SO_TYPE', 1);`],
   ['a getOption result used as the wrong type', `const x: string = getOption(sock, 'SO_RCVBUF'); void x;`],
   ['a string size', `setBufferSizes(sock, { recv: '64KiB' });`],
+  ['a misspelled constant', `getsockopt(sock, constants.SOL_SOCKET, constants.SO_RCVBUFF);`],
+  ['a constant that does not exist anywhere', `const x: number | undefined = constants.SO_NOPE; void x;`],
+  ['a platform-specific constant used as a number', `const x: number = constants.TCP_INFO; void x;`],
+  ['setting the read-only SO_PEERCRED', `setOption(sock, 'SO_PEERCRED', { pid: 1, uid: 0, gid: 0 });`],
+  ['a non-boolean opt-in', `setOption(sock, 'UDP_GRO', true, { unsafe: 'yes' });`],
 ])('%s is a compile error', (_label, snippet) => {
   expect(diagnostics(snippet).length).toBeGreaterThan(0);
 });
