@@ -1,6 +1,6 @@
 // Typed options by name, checked against the raw option and against Python.
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -295,5 +295,18 @@ test('every catalog entry marked for one OS is absent on the others (here)', () 
   for (const [name, spec] of Object.entries(optionCatalog)) {
     const os = (spec as { os?: string }).os;
     if (os !== undefined && os !== process.platform) expect([name, c[name as OptionName]]).toEqual([name, undefined]);
+  }
+});
+
+test("the README's typed-options section lists every catalog option, its platform and its dangers", () => {
+  const readme = readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('### Typed options'), readme.indexOf('### System limits'));
+  const table = section.slice(0, section.indexOf('```'));
+  const unsafeTable = section.slice(section.indexOf('| option and value |'), section.indexOf('Such a value throws'));
+  for (const [name, spec] of Object.entries(optionCatalog) as [string, Record<string, unknown>][]) {
+    expect([name, table.includes(`\`${name}\``)]).toEqual([name, true]);
+    if (spec.os === 'darwin') expect([name, table.includes(`\`${name}\` (macOS`)]).toEqual([name, true]);
+    if (spec.os === 'linux') expect([name, table.includes(`\`${name}\` (Linux`)]).toEqual([name, true]);
+    expect([name, unsafeTable.includes(`\`${name}\``)]).toEqual([name, spec.unsafe !== undefined]);
   }
 });
