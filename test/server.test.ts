@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { configureServer, constants, getBufferSizes, getRecvBufferSize, getsockopt } from '../lib';
 import { resolveFd } from '../lib/resolve';
-import { closeAll, codeOf, ensureDist, portOf, python, track } from './helpers';
+import { closeAll, codeOf, ensureDist, portOf, python, sysctl, track } from './helpers';
 
 afterEach(closeAll);
 
@@ -347,6 +347,38 @@ describe('what it costs per connection (system calls counted by strace)', () => 
         'getsockopt TCP_INFO': 1,
       });
       expect(accepted).toEqual(Array(4).fill(perAccepted));
+    },
+  );
+});
+
+describe('the window scale (ss -ti on the accepted socket)', () => {
+  /** The window scale the server offered in the handshake: ss's wscale:<snd>,<rcv> on its side. */
+  async function offeredScale(recv: number | undefined): Promise<number> {
+    const server = track(net.createServer());
+    if (recv !== undefined) configureServer(server, { recv });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const accepted = once(server, 'connection');
+    await once(track(net.connect(portOf(server), '127.0.0.1')), 'connect');
+    track(((await accepted) as [net.Socket])[0]);
+    const res = spawnSync('ss', ['-tin', 'state', 'established', `( sport = :${portOf(server)} )`], {
+      encoding: 'utf8',
+    });
+    const m = /wscale:(\d+),(\d+)/.exec(res.stdout);
+    if (m === null) throw new Error(`no wscale in ss output:\n${res.stdout}${res.stderr}`);
+    return Number(m[2]);
+  }
+
+  linuxOnly(
+    "untouched: from the larger of tcp_rmem's max and rmem_max; a smaller size set first lowers it",
+    async () => {
+      const rmem = Number(sysctl('net.ipv4.tcp_rmem')!.split(/\s+/)[2]);
+      const space = Math.max(rmem, Number(sysctl('net.core.rmem_max')));
+      const untouched = await offeredScale(undefined);
+      expect(untouched).toBe(Math.min(14, Math.max(0, Math.floor(Math.log2(space)) - 15)));
+      const small = await offeredScale(65536);
+      expect(small).toBeLessThan(untouched);
+      expect(small).toBe(1);
     },
   );
 });
