@@ -157,10 +157,23 @@ function notesFor(l: SystemLimits, p: ProbeResult): string[] {
     }
     notes.push(
       "The window scale is fixed in the handshake: a socket nobody set offers the scale for the larger of tcp_rmem's max and rmem_max; a size set before the handshake offers the scale for that size (lower, if it is smaller). Servers: configureServer(server, ...). Clients: use sockbuf.connect(...) (see README: Clients: sizes before the handshake).",
-      "A UDP receive buffer holds datagrams, not bytes: each one costs its payload plus the kernel's bookkeeping (on Linux loopback a 64-byte datagram takes 832 bytes, a 1400-byte one 2304), so a 208 KiB buffer holds only 256 small datagrams. Check yours: socketMemory(sock).recvAllocated (ss -um: skmem r) divided by the datagrams queued.",
+      udpCostNote(p),
     );
   }
   return notes;
+}
+
+function udpCostNote(p: ProbeResult): string {
+  const intro =
+    "A UDP receive buffer holds datagrams, not bytes: each one costs its payload plus the kernel's bookkeeping";
+  const how =
+    'Check with your traffic: socketMemory(sock).recvAllocated (ss -umn: skmem r) divided by the datagrams queued.';
+  const costs = p.udpDatagramCost;
+  if (costs === null || costs.length === 0) return `${intro}. ${how}`;
+  const list = costs.map((c) => `${c.payload} B takes ${c.charged} B`).join(', ');
+  const small = costs[0];
+  const fits = Math.floor(p.udp.defaults.recv / small.charged);
+  return `${intro}. Measured on loopback now: ${list}, so the default ${formatBytes(p.udp.defaults.recv)} buffer holds only ${fits} datagrams of ${small.payload} B. A network card's driver may charge more. ${how}`;
 }
 
 const SIDE_TEXT: Record<TcpVerdict, string> = {

@@ -5,6 +5,7 @@ import * as dgram from 'node:dgram';
 import { once } from 'node:events';
 import * as net from 'node:net';
 import { systemLimits, type SystemLimits } from './limits';
+import { socketMemory } from './observe';
 import {
   getBufferSizes,
   setBufferSizes,
@@ -37,8 +38,18 @@ export interface SocketProbe {
   result: BufferSizesReport;
 }
 
+/** What one queued datagram costs a UDP receive buffer. */
+export interface DatagramCost {
+  /** Payload bytes. */
+  payload: number;
+  /** Bytes of receive buffer the kernel charged for it (SO_MEMINFO's recvAllocated per datagram). */
+  charged: number;
+}
+
 export interface ProbeResult {
   request: ProbeRequest;
+  /** Measured on loopback (Linux SO_MEMINFO); null where it cannot be measured. */
+  udpDatagramCost: DatagramCost[] | null;
   /** A TCP listening socket (fresh) and a connected client on loopback (the request goes to the client). */
   tcp: SocketProbe;
   /** A bound UDP socket on loopback. */
@@ -61,8 +72,10 @@ export async function probe(request: ProbeRequest): Promise<ProbeResult> {
     await once(udp, 'listening');
     const tcpConnected = getBufferSizes(client);
     const udpDefaults = getBufferSizes(udp);
+    const udpDatagramCost = await datagramCost(udp);
     return {
       request,
+      udpDatagramCost,
       tcp: { defaults: tcpDefaults, connected: tcpConnected, result: setBufferSizes(client, request) },
       udp: { defaults: udpDefaults, result: setBufferSizes(udp, request) },
     };
@@ -70,6 +83,38 @@ export async function probe(request: ProbeRequest): Promise<ProbeResult> {
     client?.destroy();
     udp.close();
     server.close();
+  }
+}
+
+const DATAGRAM_PAYLOADS = [64, 512, 1400];
+const DATAGRAMS_EACH = 4;
+
+/**
+ * Sends a few datagrams of each payload size to `receiver` from a connected
+ * socket and reads how much receive buffer they took. A connected dgram
+ * socket sends synchronously, and Node reads the receiver only when the event
+ * loop polls, so the datagrams are still queued when SO_MEMINFO is read.
+ */
+async function datagramCost(receiver: dgram.Socket): Promise<DatagramCost[] | null> {
+  if (process.platform !== 'linux') return null;
+  const sender = dgram.createSocket('udp4');
+  try {
+    sender.connect(receiver.address().port, '127.0.0.1');
+    await once(sender, 'connect');
+    const costs: DatagramCost[] = [];
+    for (const payload of DATAGRAM_PAYLOADS) {
+      const before = socketMemory(receiver).recvAllocated;
+      for (let i = 0; i < DATAGRAMS_EACH; i++) sender.send(Buffer.alloc(payload));
+      const charged = (socketMemory(receiver).recvAllocated - before) / DATAGRAMS_EACH;
+      // Not a whole number, or nothing: the datagrams were not all still queued.
+      if (!Number.isInteger(charged) || charged < payload) return null;
+      costs.push({ payload, charged });
+    }
+    return costs;
+  } catch {
+    return null;
+  } finally {
+    sender.close();
   }
 }
 

@@ -245,6 +245,34 @@ describe('sockbuf command', () => {
     expect(text).toMatch(forced ? /UDP receive .*forced past the cap/ : /UDP receive .*clamped by the cap/);
   });
 
+  test('the UDP note gives the per-datagram cost measured now, as Python measures it on loopback', () => {
+    const oracle = python<number[]>(
+      null,
+      [
+        'rx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
+        "rx.bind(('127.0.0.1', 0))",
+        'tx = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)',
+        'costs = []',
+        'for size in (64, 512, 1400):',
+        '    before = struct.unpack("9I", rx.getsockopt(socket.SOL_SOCKET, 55, 36))[0]',
+        '    for i in range(4): tx.sendto(bytes(size), rx.getsockname())',
+        '    after = struct.unpack("9I", rx.getsockopt(socket.SOL_SOCKET, 55, 36))[0]',
+        '    costs.append((after - before) // 4)',
+        'out(costs)',
+      ].join('\n'),
+    );
+    const data = JSON.parse(run('--json').stdout);
+    expect(data.probe.udpDatagramCost).toEqual([
+      { payload: 64, charged: oracle[0] },
+      { payload: 512, charged: oracle[1] },
+      { payload: 1400, charged: oracle[2] },
+    ]);
+    const text = run().stdout;
+    expect(text).toContain(
+      `Measured on loopback now: 64 B takes ${oracle[0]} B, 512 B takes ${oracle[1]} B, 1400 B takes ${oracle[2]} B`,
+    );
+  });
+
   test('the report points clients to sockbuf.connect, and never says sizes before the handshake cannot be set', () => {
     const res = run();
     expect(res.stdout).toContain('use sockbuf.connect(...) (see README: Clients: sizes before the handshake)');
