@@ -220,6 +220,8 @@ export interface ServerSizesReport extends BufferSizesReport {
 
 interface ServerConfig {
   sizes: ValidSizes;
+  /** options.perConnection, or its default. */
+  perConnection: boolean;
   /** Size each accepted socket: asked for, or needed (Unix-domain server, cluster worker, not Linux). */
   eachConnection: boolean;
   /** Accepted connections still to size one by one: queued before the listening socket had the sizes. */
@@ -293,7 +295,7 @@ function sizeListener(server: net.Server, config: ServerConfig): ServerSizesRepo
   config.sizedHandle = handle;
   // Accepted Unix-domain sockets do not inherit the listening socket's sizes.
   const unix = typeof server.address() === 'string';
-  if (unix) config.eachConnection = true;
+  config.eachConnection = config.perConnection || unix;
   const report = applySizes(fd, config.sizes) as ServerSizesReport;
   if (config.sizes.force && (report.recv?.forced === false || report.send?.forced === false)) {
     config.forceRefused = true;
@@ -417,6 +419,7 @@ export function configureServer(server: net.Server, options: ConfigureServerOpti
   const existing = serverConfigs.get(server);
   const config: ServerConfig = {
     sizes,
+    perConnection,
     eachConnection: perConnection,
     queued: 0,
     sizedHandle: null,
