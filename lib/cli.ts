@@ -5,7 +5,16 @@ import { release } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { systemLimits, type SystemLimits } from './limits';
-import { probe, recommend, type ProbeResult, type Recommendation } from './report';
+import {
+  exceededCap,
+  grantedOf,
+  probe,
+  recommend,
+  type ProbeResult,
+  type Recommendation,
+  type TcpSide,
+  type TcpVerdict,
+} from './report';
 import type { BufferSizeReport } from './sizes';
 import { formatBytes, formatDuration, formatRate, parseDuration, parseRate, parseSize } from './units';
 
@@ -21,13 +30,15 @@ Options:
   --recv SIZE        receive buffer to request (probe; default 16MiB in the report)
   --send SIZE        send buffer to request (probe)
   --force            use SO_RCVBUFFORCE/SO_SNDBUFFORCE where permitted (CAP_NET_ADMIN)
-  --bandwidth RATE   path bandwidth: 100Mbit, 1Gbit, 10Gbps, 125MB/s
+  --bandwidth RATE   path bandwidth: 100Mbit, 1Gbit/s, 10Gbps, 100Mb/s (bits); 125MB/s, 125MBps (bytes)
   --rtt TIME         round-trip time: 80ms, 0.2s, 150us
   --json             print JSON instead of text
   -h, --help         this help
   -v, --version      the version
 
-Sizes take units: 65536, 64KiB, 8MiB, 1GB (KiB/MiB/GiB and K/M/G are binary, KB/MB/GB decimal).`;
+Sizes take units: 65536, 64KiB, 8MiB, 1GB (KiB/MiB/GiB and K/M/G are binary, KB/MB/GB decimal).
+Rates: b is a bit and B a byte, exactly as written (100Mb/s = 100 megabit/s, 100MB/s = 100 megabyte/s);
+a rate that does not say which (100M) is refused.`;
 
 class UsageError extends Error {}
 
@@ -43,7 +54,7 @@ function version(): string {
 const show = (v: number | null): string => (v === null ? 'unreadable' : formatBytes(v));
 const onOff = (v: boolean | null): string => (v === null ? 'unreadable' : v ? 'on' : 'off');
 const row = (name: string, value: string, note = ''): string =>
-  `  ${name.padEnd(30)}${value.padEnd(34)}${note}`.trimEnd();
+  `  ${name.padEnd(30)}${value.length >= 34 ? `${value}  ` : value.padEnd(34)}${note}`.trimEnd();
 
 function limitsText(l: SystemLimits): string {
   const lines: string[] = [
@@ -83,14 +94,16 @@ function limitsText(l: SystemLimits): string {
   return lines.join('\n');
 }
 
-function grantText(r: BufferSizeReport | undefined, doubles: boolean): string {
+function grantText(r: BufferSizeReport | undefined, platform: NodeJS.Platform): string {
   if (r === undefined) return '-';
-  const kernelView = doubles ? ` (kernel reports ${formatBytes(r.effective)})` : '';
-  const usable = doubles ? r.effective / 2 : r.effective;
+  const granted = grantedOf(r, platform);
+  const kernelView = granted !== r.effective ? ` (getsockopt: ${formatBytes(r.effective)})` : '';
   let why = '';
-  if (r.forced) why = ', forced past the cap';
-  else if (r.clamped) why = `, clamped${r.limit !== null ? ` by the cap of ${formatBytes(r.limit)}` : ''}`;
-  return `${formatBytes(usable)}${kernelView}${why}`;
+  if (r.forced && exceededCap(r)) why = ', forced past the cap';
+  else if (granted < r.requested) {
+    why = exceededCap(r) ? `, clamped by the cap of ${formatBytes(r.limit!)}` : ', clamped';
+  }
+  return `granted ${formatBytes(granted)}${kernelView}${why}`;
 }
 
 function asked(r: ProbeResult['request']): string {
@@ -101,33 +114,40 @@ function asked(r: ProbeResult['request']): string {
   return parts.join(', ');
 }
 
-function probeText(p: ProbeResult, platform: string): string {
-  const doubles = platform === 'linux';
-  const lines = [`What real sockets get on loopback (asked: ${asked(p.request)})`];
-  const def = (n: number): string => (doubles ? `${formatBytes(n / 2)} (reports ${formatBytes(n)})` : formatBytes(n));
+function probeText(p: ProbeResult, platform: NodeJS.Platform): string {
+  const lines = [
+    `What real sockets get on loopback (asked: ${asked(p.request)})`,
+    row('', 'new socket (getsockopt)', '→ after the request'),
+  ];
   for (const [name, s] of [
     ['TCP', p.tcp],
     ['UDP', p.udp],
   ] as const) {
-    lines.push(row(`${name} receive`, `default ${def(s.defaults.recv)}`, `→ ${grantText(s.result.recv, doubles)}`));
-    lines.push(row(`${name} send`, `default ${def(s.defaults.send)}`, `→ ${grantText(s.result.send, doubles)}`));
+    lines.push(row(`${name} receive`, formatBytes(s.defaults.recv), `→ ${grantText(s.result.recv, platform)}`));
+    lines.push(row(`${name} send`, formatBytes(s.defaults.send), `→ ${grantText(s.result.send, platform)}`));
+  }
+  const connected = p.tcp.connected;
+  if (connected !== undefined && connected.send !== p.tcp.defaults.send) {
+    lines.push(
+      `  (The connected TCP socket's send buffer was already ${formatBytes(connected.send)} before the request: the kernel grows it after connect.)`,
+    );
   }
   return lines.join('\n');
 }
 
 function notesFor(l: SystemLimits, p: ProbeResult): string[] {
   const notes: string[] = [];
+  const reports = [p.tcp.result.recv, p.udp.result.recv, p.tcp.result.send, p.udp.result.send];
   if (l.platform === 'linux') {
-    notes.push('Linux doubles every SO_RCVBUF/SO_SNDBUF request and reports the double: half is kept for bookkeeping.');
-    const clamped = [p.tcp.result.recv, p.udp.result.recv, p.tcp.result.send, p.udp.result.send].some(
-      (r) => r?.clamped,
+    notes.push(
+      'Linux doubles every SO_RCVBUF/SO_SNDBUF request and getsockopt reports the double (half pays for bookkeeping); a socket nobody set reports its default as is (tcp_rmem[1] / tcp_wmem[1] for TCP, rmem_default / wmem_default for UDP).',
     );
-    if (clamped && !p.request.force) {
+    if (reports.some((r) => r !== undefined && !r.forced && exceededCap(r))) {
       notes.push(
         'Requests past net.core.rmem_max / wmem_max are cut down silently. Raise the sysctls, or pass force: true with CAP_NET_ADMIN.',
       );
     }
-    if (p.request.force && p.tcp.result.recv && !p.tcp.result.recv.forced) {
+    if (p.request.force && reports.some((r) => r !== undefined && !r.forced)) {
       notes.push('force was asked but this process lacks CAP_NET_ADMIN, so the cap applied.');
     }
     if (l.tcp.autotuning) {
@@ -136,17 +156,42 @@ function notesFor(l: SystemLimits, p: ProbeResult): string[] {
       );
     }
     notes.push(
-      "TCP sizes past tcp_rmem's max must be set before connect()/listen(): the window scale is fixed in the handshake.",
+      "The window scale is fixed in the handshake: a socket nobody set offers the scale for the larger of tcp_rmem's max and rmem_max; a size set before the handshake offers the scale for that size (lower, if it is smaller). Servers: configureServer(server, ...). Clients: use sockbuf.connect(...) (see README: Clients: sizes before the handshake).",
+      udpCostNote(p),
     );
   }
   return notes;
 }
 
+function udpCostNote(p: ProbeResult): string {
+  const intro =
+    "A UDP receive buffer holds datagrams, not bytes: each one costs its payload plus the kernel's bookkeeping";
+  const how =
+    'Check with your traffic: socketMemory(sock).recvAllocated (ss -umn: skmem r) divided by the datagrams queued.';
+  const costs = p.udpDatagramCost;
+  if (costs === null || costs.length === 0) return `${intro}. ${how}`;
+  const list = costs.map((c) => `${c.payload} B takes ${c.charged} B`).join(', ');
+  const small = costs[0];
+  const fits = Math.floor(p.udp.defaults.recv / small.charged);
+  return `${intro}. Measured on loopback now: ${list}, so the default ${formatBytes(p.udp.defaults.recv)} buffer holds only ${fits} datagrams of ${small.payload} B. A network card's driver may charge more. ${how}`;
+}
+
+const SIDE_TEXT: Record<TcpVerdict, string> = {
+  autotuning: 'autotuning reaches it: leave it alone',
+  'sysctl-or-fixed': 'raise the autotuning max; where you cannot, a fixed size fits',
+  sysctl: 'only a sysctl change helps',
+};
+
 function recommendText(r: Recommendation): string {
+  const t = r.tcp;
+  const side = (name: string, s: TcpSide, auto: string, cap: string): string =>
+    row(`TCP ${name}`, `${auto} ${show(s.autotuningMax)}, ${cap} ${show(s.fixedCap)}`, SIDE_TEXT[s.advice]);
   const lines = [
     `Path: ${formatRate(r.bandwidthBitsPerSecond)} × ${formatDuration(r.rttSeconds)} RTT`,
     row('bandwidth-delay product', formatBytes(r.bdpBytes), 'bytes in flight on a full pipe'),
-    row('TCP buffer', formatBytes(r.tcpBufferBytes), r.fitsTcp ? 'fits the current limits' : 'needs higher limits'),
+    row('TCP buffer needed', formatBytes(t.bufferNeeded), "per connection, the kernel's bookkeeping included"),
+    side('receive', t.recv, 'tcp_rmem max', 'rmem_max'),
+    side('send', t.send, 'tcp_wmem max', 'wmem_max'),
     row(
       'UDP receive buffer',
       formatBytes(r.udpBufferBytes),
@@ -154,11 +199,20 @@ function recommendText(r: Recommendation): string {
     ),
     '',
   ];
+  const fixed = `a fixed size of ${formatBytes(t.fixedRequest)} (about one BDP: the kernel doubles it), set before the handshake`;
+  const advice: Record<TcpVerdict, (name: string, s: TcpSide) => string> = {
+    autotuning: (name, s) =>
+      `TCP ${name}: leave it alone. Autotuning grows each connection up to ${show(s.autotuningMax)}, enough for this path; a fixed size would turn it off.`,
+    'sysctl-or-fixed': (name) => `TCP ${name}: raise the autotuning max (below). Only where you cannot, use ${fixed}.`,
+    sysctl: (name, s) =>
+      `TCP ${name}: only a sysctl change helps. Autotuning stops at ${show(s.autotuningMax)}, and a fixed size is capped at ${show(s.fixedCap)}, below the ${formatBytes(t.fixedRequest)} it would need.`,
+  };
+  lines.push(advice[t.recv.advice]('receive', t.recv), advice[t.send.advice]('send', t.send));
   if (r.sysctl.length > 0) {
-    lines.push('System settings (as root; persist them in /etc/sysctl.d/90-sockbuf.conf):');
+    lines.push('', 'System settings (as root; persist them in /etc/sysctl.d/90-sockbuf.conf):');
     for (const s of r.sysctl) lines.push(`  sysctl -w ${s.replace(/ = /, '=').replace(/=(.* .*)$/, '="$1"')}`);
   } else {
-    lines.push('The current system limits already allow these sizes.');
+    lines.push('', 'The current system limits already allow these sizes.');
   }
   lines.push(
     '',

@@ -31,6 +31,7 @@ export { ErrorCodes, type SystemError, type CodedError } from './errors';
 export type { SocketLike } from './resolve';
 export { type PeerCredentials, type SetOptionOptions, type UnsafeOptionName, type PreparedOption } from './options';
 export type { Constants, ConstantName, CommonConstantName, PlatformConstantName } from './constants';
+export type { ServerSizesReport } from './sizes';
 
 // TypeScript compiles the re-exports above to getters, which cost ~8 ns on
 // every `sockbuf.fn()` call; make them plain read-only data properties.

@@ -1,12 +1,12 @@
 // SO_RCVBUF / SO_SNDBUF: set what was asked, read back what the kernel
 // granted, and say why they differ.
 import type * as net from 'node:net';
-import { constants as osConstants } from 'node:os';
+import { constants as osConstants, endianness as osEndianness } from 'node:os';
 import { debuglog } from 'node:util';
 import { constants } from './constants';
 import { invalidArgType } from './errors';
 import { bufferCap } from './limits';
-import { getIntFd, getIntFdErrno, lastIntValue, optionError, setIntFd, setIntFdErrno } from './raw';
+import { getBytesFd, getIntFd, getIntFdErrno, lastIntValue, optionError, setIntFd, setIntFdErrno } from './raw';
 import { isNetServer, KIND_UNIX, KIND_UNKNOWN, lastResolvedKind, resolveFd, type SocketLike } from './resolve';
 import { readOnce, validateBoolean, validateOptions, validateSize } from './validate';
 
@@ -246,61 +246,213 @@ export function setBufferSizes(sock: SocketLike, options: SetBufferSizesOptions)
   return applySizesOfKind(fd, sizes, lastResolvedKind());
 }
 
+// ---------------------------------------------------------------------------
+// configureServer
+
 export interface ConfigureServerOptions extends SetBufferSizesOptions {
   /**
    * Also set the sizes on every accepted socket. Default: false on Linux,
-   * where accepted sockets inherit the listening socket's sizes (and the
+   * where accepted TCP sockets inherit the listening socket's sizes (and the
    * window scale is chosen from them during the handshake); true elsewhere.
+   * Unix-domain servers and cluster workers always size each connection.
    */
   perConnection?: boolean;
 }
 
+/** What configureServer did to a listening server, and what the connections it accepts get. */
+export interface ServerSizesReport extends BufferSizesReport {
+  /**
+   * SO_RCVBUF / SO_SNDBUF (as getsockopt reports them) of every connection
+   * accepted from now on, or null where the kernel chooses (its default,
+   * grown by autotuning on TCP). A direction set by an earlier call on this
+   * listening socket and omitted now keeps the earlier size: the kernel
+   * cannot give a set buffer back to autotuning.
+   */
+  accepted: { recv: number | null; send: number | null };
+  /**
+   * Connections that were already waiting in the accept queue with the old
+   * sizes; each is sized on its own as Node accepts it (two setsockopt calls).
+   */
+  queued: number;
+}
+
 interface ServerConfig {
   sizes: ValidSizes;
+  /** options.perConnection, or its default. */
   perConnection: boolean;
-  /** The last report for the listening socket, when it was set. */
-  listener?: BufferSizesReport;
+  /** Size each accepted socket: asked for, or needed (Unix-domain server, cluster worker, not Linux). */
+  eachConnection: boolean;
+  /** Accepted connections still to size one by one: queued before the listening socket had the sizes. */
+  queued: number;
+  /** The listening handle the sizes went to last (so "listening" does not apply them twice). */
+  sizedHandle: object | null;
+  /** SO_*BUFFORCE was refused (no CAP_NET_ADMIN): use the plain option without trying. */
+  forceRefused: boolean;
+}
+
+interface ServerInternals {
+  _handle?: object | null;
+  _listen2?: (...args: unknown[]) => unknown;
 }
 
 const serverConfigs = new WeakMap<net.Server, ServerConfig>();
+/** Directions set on a listening handle by any configureServer call: the kernel keeps them locked. */
+const lockedDirections = new WeakMap<object, Set<Direction>>();
+const DIRECTIONS: readonly Direction[] = ['recv', 'send'];
+const TCP_INFO = constants.TCP_INFO as number | undefined;
+const IPPROTO_TCP = constants.IPPROTO_TCP as number | undefined;
+const TCP_LISTEN = 10;
+/**
+ * Where the accept queue cannot be read (not Linux), a server configured
+ * after listen() sizes this many accepted connections one by one: more than
+ * any default accept queue holds (macOS caps it at kern.ipc.somaxconn, 128).
+ */
+const UNKNOWN_QUEUE = 1024;
 
-function isNoOwnFd(err: unknown): boolean {
-  return (err as { code?: string }).code === 'ERR_SOCKBUF_NO_FD';
+function errorCode(err: unknown): string | undefined {
+  return (err as { code?: string } | null)?.code;
 }
 
-function configureListener(server: net.Server, config: ServerConfig): void {
+function handleOf(server: net.Server): object | null {
+  return (server as unknown as ServerInternals)._handle ?? null;
+}
+
+/**
+ * Connections the kernel completed and queued on a listening socket that
+ * Node has not accepted yet. Linux reports the accept queue's length in a
+ * listening socket's tcp_info (tcpi_unacked, 4 bytes at offset 24).
+ */
+function acceptQueueLength(fd: number): number {
+  if (process.platform !== 'linux') return UNKNOWN_QUEUE;
+  if (TCP_INFO === undefined || IPPROTO_TCP === undefined) return UNKNOWN_QUEUE;
+  let info: Buffer;
+  try {
+    info = getBytesFd(fd, IPPROTO_TCP, TCP_INFO, 32);
+  } catch {
+    return UNKNOWN_QUEUE;
+  }
+  if (info.length < 28 || info[0] !== TCP_LISTEN) return UNKNOWN_QUEUE;
+  return osEndianness() === 'LE' ? info.readUInt32LE(24) : info.readUInt32BE(24);
+}
+
+/** Sizes the listening socket now, and counts the connections queued before it had the sizes. */
+function sizeListener(server: net.Server, config: ServerConfig): ServerSizesReport | undefined {
+  const handle = handleOf(server);
   let fd: number;
   try {
     fd = resolveFd(server, 'server');
   } catch (err) {
     // A cluster worker's server has no socket of its own: size each connection.
-    if (isNoOwnFd(err) && server.listening) {
-      config.perConnection = true;
-      return;
+    if (errorCode(err) === 'ERR_SOCKBUF_NO_FD' && server.listening) {
+      config.eachConnection = true;
+      config.sizedHandle = handle;
+      return undefined;
     }
     throw err;
   }
-  config.listener = applySizes(fd, config.sizes);
+  config.sizedHandle = handle;
+  // Accepted Unix-domain sockets do not inherit the listening socket's sizes.
+  const unix = typeof server.address() === 'string';
+  config.eachConnection = config.perConnection || unix;
+  const report = applySizes(fd, config.sizes) as ServerSizesReport;
+  if (config.sizes.force && (report.recv?.forced === false || report.send?.forced === false)) {
+    config.forceRefused = true;
+  }
+  let locked = handle === null ? undefined : lockedDirections.get(handle);
+  if (locked === undefined) {
+    locked = new Set();
+    if (handle !== null) lockedDirections.set(handle, locked);
+  }
+  const accepted: ServerSizesReport['accepted'] = { recv: null, send: null };
+  for (const direction of DIRECTIONS) {
+    const set = report[direction];
+    if (set !== undefined) {
+      locked.add(direction);
+      accepted[direction] = set.effective;
+    } else if (locked.has(direction) && !unix) {
+      accepted[direction] = getIntFd(fd, SOL_SOCKET, OPTION[direction]);
+    }
+  }
+  report.accepted = accepted;
+  // Read after the set: a connection the kernel queued before it is counted.
+  report.queued = config.eachConnection ? 0 : acceptQueueLength(fd);
+  config.queued = report.queued;
+  return report;
+}
+
+/** sizeListener for the listen paths, where an error cannot be thrown to the caller. */
+function sizeListenerOrEmit(server: net.Server, config: ServerConfig): void {
+  try {
+    sizeListener(server, config);
+  } catch (err) {
+    process.nextTick(() => server.emit('error', err));
+  }
+}
+
+/**
+ * Node creates a server's listening socket in server._listen2 (a name Node
+ * keeps for code that wraps it), which calls listen(2) and returns before
+ * "listening" is emitted a tick later. Sizing right after it closes that
+ * window; a connection the kernel completed within it is counted in the
+ * accept queue and sized on its own.
+ */
+function wrapListen2(server: net.Server): void {
+  const internals = server as unknown as ServerInternals;
+  const original = internals._listen2;
+  if (typeof original !== 'function') return;
+  Object.defineProperty(server, '_listen2', {
+    configurable: true,
+    writable: true,
+    enumerable: false,
+    value: function sockbufListen2(this: net.Server, ...args: unknown[]): unknown {
+      const result = original.apply(this, args);
+      const config = serverConfigs.get(this);
+      if (config !== undefined && this.listening && handleOf(this) !== config.sizedHandle) {
+        sizeListenerOrEmit(this, config);
+      }
+      return result;
+    },
+  });
 }
 
 function onListening(this: net.Server): void {
   const config = serverConfigs.get(this);
-  if (config === undefined) return;
-  try {
-    configureListener(this, config);
-  } catch (err) {
-    this.emit('error', err);
+  // Already sized in _listen2 unless Node took another path.
+  if (config === undefined || handleOf(this) === config.sizedHandle) return;
+  sizeListenerOrEmit(this, config);
+}
+
+/** The per-connection set: at most one setsockopt per direction, no read-back. */
+function sizeConnection(fd: number, config: ServerConfig): void {
+  const { sizes } = config;
+  for (const direction of DIRECTIONS) {
+    const bytes = sizes[direction];
+    if (bytes === undefined) continue;
+    const plain = OPTION[direction];
+    const forceOption = FORCE_OPTION[direction];
+    const option = sizes.force && !config.forceRefused && forceOption !== undefined ? forceOption : plain;
+    let err = setIntFdErrno(fd, SOL_SOCKET, option, bytes);
+    if (err === EPERM && option !== plain) {
+      config.forceRefused = true;
+      err = setIntFdErrno(fd, SOL_SOCKET, plain, bytes);
+    }
+    if (err === ENOBUFS && process.platform === 'darwin') setLargestAccepted(fd, plain, bytes);
+    else if (err !== 0) throw optionError(err, 'setsockopt', fd, SOL_SOCKET, option);
   }
 }
 
 function onConnection(this: net.Server, socket: net.Socket): void {
   const config = serverConfigs.get(this);
-  if (config === undefined || !config.perConnection) return;
+  if (config === undefined) return;
+  if (!config.eachConnection) {
+    if (config.queued === 0) return;
+    config.queued--;
+  }
   try {
-    applySizes(resolveFd(socket, 'socket'), config.sizes);
+    sizeConnection(resolveFd(socket, 'socket'), config);
   } catch (err) {
     // A connection reset before we got to it has nothing left to size.
-    const code = (err as { code?: string }).code;
+    const code = errorCode(err);
     if (code !== 'ERR_SOCKBUF_CLOSED' && code !== 'ERR_SOCKBUF_NO_FD' && code !== 'EBADF') socket.destroy(err as Error);
   }
 }
@@ -309,29 +461,34 @@ function onConnection(this: net.Server, socket: net.Socket): void {
  * Every connection `server` accepts gets these buffer sizes, whether this is
  * called before or after listen(). Returns the report for the listening
  * socket when it is listening now, otherwise undefined (the sizes are applied
- * on "listening"). Calling it again replaces the earlier settings.
+ * as soon as it listens). Calling it again applies the new sizes; a direction
+ * it omits keeps what an earlier call set on the listening socket, which the
+ * kernel cannot undo (report.accepted says what accepted sockets get).
  */
-export function configureServer(server: net.Server, options: ConfigureServerOptions): BufferSizesReport | undefined {
+export function configureServer(server: net.Server, options: ConfigureServerOptions): ServerSizesReport | undefined {
   const expected = 'an instance of net.Server (or an http/https/http2/tls server)';
   if (!isNetServer(server, 'server', expected)) throw invalidArgType('server', expected, server);
   if (options === undefined) throw invalidArgType('options', 'of type object', options);
   const sizes = validateSizes(options, 'options');
-  const opts = options as ConfigureServerOptions;
+  const asked = (options as ConfigureServerOptions).perConnection;
   const perConnection =
-    opts.perConnection === undefined
-      ? process.platform !== 'linux'
-      : validateBoolean(opts.perConnection, 'options.perConnection');
+    asked === undefined ? process.platform !== 'linux' : validateBoolean(asked, 'options.perConnection');
   const existing = serverConfigs.get(server);
-  const config: ServerConfig = { sizes, perConnection };
+  const config: ServerConfig = {
+    sizes,
+    perConnection,
+    eachConnection: perConnection,
+    queued: 0,
+    sizedHandle: null,
+    forceRefused: false,
+  };
   serverConfigs.set(server, config);
   if (existing === undefined) {
+    wrapListen2(server);
     server.on('listening', onListening);
     // prependListener: size the socket before user code starts writing to it.
     server.prependListener('connection', onConnection);
   }
-  if (server.listening) {
-    configureListener(server, config);
-    return config.listener;
-  }
+  if (server.listening) return sizeListener(server, config);
   return undefined;
 }

@@ -187,3 +187,27 @@ export async function stuckListener(): Promise<{ port: number; stop(): void }> {
     },
   };
 }
+
+let distBuilt = false;
+
+/** Tests that run dist/ (the CLI, fixtures): build it when it is missing or older than lib/. */
+export function ensureDist(): void {
+  if (distBuilt) return;
+  const root = path.join(__dirname, '..');
+  const libDir = path.join(root, 'lib');
+  const { existsSync, readdirSync, statSync } = require('node:fs') as typeof import('node:fs');
+  const stale = readdirSync(libDir)
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .some((f) => {
+      const js = path.join(root, 'dist', f.replace(/\.ts$/, '.js'));
+      return !existsSync(js) || statSync(js).mtimeMs < statSync(path.join(libDir, f)).mtimeMs;
+    });
+  if (stale) {
+    const res = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    if (res.status !== 0) throw new Error(`dist/ is older than lib/ and tsc failed:\n${res.stdout}${res.stderr}`);
+  }
+  distBuilt = true;
+}

@@ -434,7 +434,7 @@ describe('cluster workers', () => {
       recv: ok(LINUX ? 2 * 98304 : 98304),
       configureNow: expect.objectContaining({
         ok: true,
-        value: { recv: expect.objectContaining({ requested: 98304, clamped: false }) },
+        value: expect.objectContaining({ recv: expect.objectContaining({ requested: 98304, clamped: false }) }),
       }),
     });
     expect(r.connection).toEqual(expect.objectContaining({ ttl: ok(63), recvConfigured: LINUX ? 2 * 98304 : 98304 }));
