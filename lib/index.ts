@@ -29,6 +29,17 @@ export { systemLimits, type SystemLimits, type Range, type PageThresholds } from
 export { socketMemory, queuedBytes, type SocketMemory, type QueuedBytes } from './observe';
 export { ErrorCodes, type SystemError, type CodedError } from './errors';
 export type { SocketLike } from './resolve';
+export {
+  connect,
+  connectReports,
+  createConnection,
+  createTlsConnection,
+  CONFIGURED_EVENT,
+  type ConnectOptions,
+  type ConnectAttemptReport,
+  type ConnectSocketOptions,
+  type SockbufConnectOptions,
+} from './connect';
 
 // TypeScript compiles the re-exports above to getters, which cost ~8 ns on
 // every `sockbuf.fn()` call; make them plain read-only data properties.

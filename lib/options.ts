@@ -241,3 +241,71 @@ export function setOption<N extends WritableOptionName>(sock: SocketLike, name: 
     }
   }
 }
+
+/** An option and value checked against the catalog, ready for setsockopt. */
+export interface PreparedOption {
+  readonly name: WritableOptionName;
+  readonly level: number;
+  readonly option: number;
+  /** The int value (int and bool kinds), or undefined when `bytes` holds it. */
+  readonly int?: number;
+  /** The raw bytes (ms, linger and string kinds). */
+  readonly bytes?: Buffer;
+}
+
+// Values that would silently break a Node socket: refused unless allowUnsafe.
+const UNSAFE: ReadonlySet<string> = new Set(['IP_RECVERR', 'IPV6_RECVERR', 'UDP_GRO', 'SO_RCVTIMEO', 'SO_SNDTIMEO']);
+
+/** Validates a catalog option and its value without any system call. */
+export function prepareOption(name: unknown, value: unknown, argName: string, allowUnsafe = false): PreparedOption {
+  if (typeof name !== 'string') throw invalidArgType(argName, 'named by a string', name);
+  if (!Object.prototype.hasOwnProperty.call(optionCatalog, name)) {
+    throw invalidArgValue(argName, "is not an option of the catalog (see sockbuf's optionCatalog)", name);
+  }
+  const { spec, level, option } = specFor(name);
+  if (spec.readonly) throw invalidArgValue(argName, 'is read-only', name);
+  if (!allowUnsafe && UNSAFE.has(name)) {
+    throw invalidArgValue(argName, 'would break a Node socket and is refused here', name);
+  }
+  const base = { name: name as WritableOptionName, level, option };
+  switch (spec.kind) {
+    case 'int':
+      return { ...base, int: validateInteger(value, argName, INT32_MIN, INT32_MAX) };
+    case 'bool':
+      if (typeof value !== 'boolean') throw invalidArgType(argName, 'of type boolean', value);
+      return { ...base, int: value ? 1 : 0 };
+    case 'ms':
+      if (typeof value !== 'number') throw invalidArgType(argName, 'of type number', value);
+      if (!Number.isFinite(value) || value < 0 || value > INT32_MAX * 1000) {
+        throw outOfRange(argName, `a number of milliseconds >= 0 and <= ${INT32_MAX * 1000}`, value);
+      }
+      return { ...base, bytes: writeTimeval(value) };
+    case 'linger': {
+      const { enabled, seconds } = checkLinger(value);
+      if (!allowUnsafe && enabled && seconds > 0) {
+        throw invalidArgValue(argName, 'with a timeout makes close() block the event loop and is refused here', value);
+      }
+      const l = native.layout.linger;
+      const buf = Buffer.alloc(l.size);
+      buf.writeInt32LE(enabled ? 1 : 0, l.onoffOffset);
+      buf.writeInt32LE(seconds, l.lingerOffset);
+      return { ...base, bytes: buf };
+    }
+    case 'string':
+      if (typeof value !== 'string') throw invalidArgType(argName, 'of type string', value);
+      if (value.length === 0 || value.length >= STRING_MAX || value.includes('\0')) {
+        throw invalidArgValue(
+          argName,
+          `must be a non-empty string of fewer than ${STRING_MAX} characters without NUL`,
+          value,
+        );
+      }
+      return { ...base, bytes: Buffer.from(value, 'latin1') };
+  }
+}
+
+/** Applies a prepared option to an fd already resolved; throws the system error. */
+export function applyPreparedOption(fd: number, prepared: PreparedOption): void {
+  if (prepared.bytes !== undefined) setBytesFd(fd, prepared.level, prepared.option, prepared.bytes);
+  else setIntFd(fd, prepared.level, prepared.option, prepared.int as number);
+}

@@ -156,13 +156,14 @@ export function setSendBufferSize(sock: SocketLike, bytes: number, options?: Set
   return applyBufferSize(fd, 'send', bytes, readForce(options, 'options'));
 }
 
-interface ValidSizes {
+export interface ValidSizes {
   recv?: number;
   send?: number;
   force: boolean;
 }
 
-function validateSizes(options: unknown, name: string): ValidSizes {
+/** Validates { recv?, send?, force? } without any system call, reading each property once. */
+export function validateSizes(options: unknown, name: string): ValidSizes {
   const opts = validateOptions<SetBufferSizesOptions>(options, name);
   const out: ValidSizes = { force: false };
   if (opts.recv !== undefined) out.recv = validateSize(opts.recv, `${name}.recv`);
@@ -171,7 +172,8 @@ function validateSizes(options: unknown, name: string): ValidSizes {
   return out;
 }
 
-function applySizes(fd: number, sizes: ValidSizes): BufferSizesReport {
+/** Sets validated sizes on an fd already resolved. */
+export function applySizes(fd: number, sizes: ValidSizes): BufferSizesReport {
   const report: BufferSizesReport = {};
   if (sizes.recv !== undefined) report.recv = applyBufferSize(fd, 'recv', sizes.recv, sizes.force);
   if (sizes.send !== undefined) report.send = applyBufferSize(fd, 'send', sizes.send, sizes.force);
