@@ -110,7 +110,8 @@ function attach(socket: net.Socket, state: ConnectState): void {
   socket.prependListener('connectionAttempt', onConnectionAttempt);
 }
 
-function readSettings(buffers: unknown, socketOptions: unknown): { sizes: ValidSizes; options: PreparedOption[] } {
+/** Validates `buffers` and `socketOptions` (no system call). */
+export function readSettings(buffers: unknown, socketOptions: unknown): { sizes: ValidSizes; options: PreparedOption[] } {
   let sizes: ValidSizes = { force: false };
   if (buffers !== undefined) {
     if (buffers === null || typeof buffers !== 'object' || Array.isArray(buffers)) {

@@ -40,6 +40,12 @@ export {
   type ConnectSocketOptions,
   type SockbufConnectOptions,
 } from './connect';
+export {
+  undiciConnector,
+  type UndiciConnectorOptions,
+  type UndiciConnectParams,
+  type UndiciConnectCallback,
+} from './agent';
 
 // TypeScript compiles the re-exports above to getters, which cost ~8 ns on
 // every `sockbuf.fn()` call; make them plain read-only data properties.
