@@ -25,7 +25,13 @@ import {
   type PreparedOption,
   type WritableOptionName,
 } from './options';
-import { applySizes, validateSizes, type BufferSizesReport, type SetBufferSizesOptions, type ValidSizes } from './sizes';
+import {
+  applySizes,
+  validateSizes,
+  type BufferSizesReport,
+  type SetBufferSizesOptions,
+  type ValidSizes,
+} from './sizes';
 
 /** Options set by name before connect(2): any writable option of the catalog. */
 export type ConnectSocketOptions = { [N in WritableOptionName]?: OptionValue<N> };
@@ -111,7 +117,10 @@ function attach(socket: net.Socket, state: ConnectState): void {
 }
 
 /** Validates `buffers` and `socketOptions` (no system call). */
-export function readSettings(buffers: unknown, socketOptions: unknown): { sizes: ValidSizes; options: PreparedOption[] } {
+export function readSettings(
+  buffers: unknown,
+  socketOptions: unknown,
+): { sizes: ValidSizes; options: PreparedOption[] } {
   let sizes: ValidSizes = { force: false };
   if (buffers !== undefined) {
     if (buffers === null || typeof buffers !== 'object' || Array.isArray(buffers)) {

@@ -141,6 +141,49 @@ describe('http.Agent and https.Agent', () => {
   });
 });
 
+describe('createTlsConnection on its own', () => {
+  test.each([
+    ['::1 first', ['::1', '127.0.0.1']],
+    ['127.0.0.1 first', ['127.0.0.1', '::1']],
+  ])(
+    'a name with both families under autoSelectFamily (%s): every attempt sized, TLS over the one that connected',
+    async (_l, order) => {
+      const server = track(https.createServer({ key: tlsKey, cert: tlsCert }, handler));
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      const port = portOf(server as unknown as net.Server);
+      // A lookup that calls back synchronously: the attempts must still be caught.
+      const lookup = (_h: string, _o: unknown, cb: (e: null, a: { address: string; family: number }[]) => void): void =>
+        cb(
+          null,
+          order.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })),
+        );
+      const reports: ConnectAttemptReport[] = [];
+      const sock = track(
+        createTlsConnection({
+          host: 'dual.test',
+          port,
+          lookup,
+          autoSelectFamily: true,
+          rejectUnauthorized: false,
+          buffers: { recv: RECV, send: SEND },
+        } as never),
+      );
+      sock.on('sockbufConfigured', (r: ConnectAttemptReport) => reports.push(r));
+      await once(sock, 'secureConnect');
+      expect(getBufferSizes(sock)).toEqual({ recv: 2 * RECV, send: 2 * SEND });
+      sock.end('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      let text = '';
+      sock.on('data', (d: Buffer) => (text += d.toString()));
+      await once(sock, 'end');
+      expect(text).toMatch(/^HTTP\/1\.1 200 OK/);
+      expect(reports.map((r) => r.address)).toEqual(order[0] === '127.0.0.1' ? ['127.0.0.1'] : order);
+      for (const r of reports) expect(r.buffers.recv!.effective).toBe(2 * RECV);
+      expect(connectReports(sock)).toEqual(reports);
+    },
+  );
+});
+
 describe('fetch through undici', () => {
   test('undici.fetch with an Agent whose connect is undiciConnector: http and https origins', async () => {
     const httpPort = await serve(http.createServer(handler));

@@ -19,7 +19,19 @@ import {
   type ConnectAttemptReport,
 } from '../lib';
 import { resolveFd } from '../lib/resolve';
-import { closeAll, codeOf, listeningServer, openFdCount, portOf, python, stuckListener, sysctl, tlsCert, tlsKey, track } from './helpers';
+import {
+  closeAll,
+  codeOf,
+  listeningServer,
+  openFdCount,
+  portOf,
+  python,
+  stuckListener,
+  sysctl,
+  tlsCert,
+  tlsKey,
+  track,
+} from './helpers';
 
 afterEach(closeAll);
 
@@ -220,7 +232,11 @@ describe('behaves like net.connect', () => {
           _host: string,
           _opts: unknown,
           cb: (err: null, addresses: { address: string; family: number }[]) => void,
-        ): void => cb(null, order.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })));
+        ): void =>
+          cb(
+            null,
+            order.map((address) => ({ address, family: address.includes(':') ? 6 : 4 })),
+          );
         const opts = { host: 'dual.test', port, lookup, autoSelectFamily: true, autoSelectFamilyAttemptTimeout: 5000 };
         const mine = track(connect({ ...opts, buffers: sizes }));
         const reports: ConnectAttemptReport[] = [];
@@ -255,11 +271,7 @@ describe('behaves like net.connect', () => {
     const server = await listeningServer();
     const port = portOf(server);
     await new Promise((r) => server.close(r));
-    const lookup = (
-      _h: string,
-      _o: unknown,
-      cb: (e: null, a: { address: string; family: number }[]) => void,
-    ): void =>
+    const lookup = (_h: string, _o: unknown, cb: (e: null, a: { address: string; family: number }[]) => void): void =>
       cb(null, [
         { address: '::1', family: 6 },
         { address: '127.0.0.1', family: 4 },
@@ -346,7 +358,9 @@ describe('behaves like net.connect', () => {
       await connected(sock);
       expect(reports).toEqual([expect.objectContaining({ family: 0, address: file, port: undefined })]);
       expect(getBufferSizes(sock).send).toBe(600_000);
-      expect(python<number>(resolveFd(sock), 'out(sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF))')).toBe(600_000);
+      expect(python<number>(resolveFd(sock), 'out(sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF))')).toBe(
+        600_000,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -397,11 +411,7 @@ describe('errors', () => {
       track(s);
     });
     const port = portOf(server);
-    const lookup = (
-      _h: string,
-      _o: unknown,
-      cb: (e: null, a: { address: string; family: number }[]) => void,
-    ): void =>
+    const lookup = (_h: string, _o: unknown, cb: (e: null, a: { address: string; family: number }[]) => void): void =>
       cb(null, [
         { address: '::1', family: 6 },
         { address: '127.0.0.1', family: 4 },
