@@ -18,7 +18,8 @@ export interface UndiciConnectParams {
   httpSocket?: unknown;
 }
 
-export type UndiciConnectCallback = (err: Error | null, socket: net.Socket | null) => void;
+/** undici's callback: (null, socket) or (error, null). */
+export type UndiciConnectCallback = (...args: [null, net.Socket] | [Error, null]) => void;
 
 export interface UndiciConnectorOptions extends SockbufConnectOptions {
   /** Extra tls.connect options for https: origins (ca, rejectUnauthorized, ...). */

@@ -11,8 +11,8 @@
 //    so this only guards against misuse of the binding itself).
 // Nothing here asserts, aborts, allocates on the int path, or writes past a
 // buffer it was handed.
-#include <napi.h>
 #include <fcntl.h>
+#include <napi.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>

@@ -84,6 +84,8 @@ async function connected(sock: net.Socket): Promise<void> {
   await once(sock, 'connect');
 }
 
+type SockError = NodeJS.ErrnoException & { address?: string; port?: number; errors?: SockError[] };
+
 /** Every event name and error code a client socket emits until it closes. */
 function recordEvents(sock: net.Socket): Promise<string[]> {
   const events: string[] = [];
@@ -93,7 +95,7 @@ function recordEvents(sock: net.Socket): Promise<string[]> {
       events.push(name === 'connect' || name === 'timeout' ? name : `${name} ${String(args[0])}`),
     );
   }
-  sock.on('error', (err: NodeJS.ErrnoException & { errors?: NodeJS.ErrnoException[] }) => {
+  sock.on('error', (err: SockError) => {
     const inner = err.errors ? ` [${err.errors.map((e) => `${e.code} ${e.syscall} ${e.address}`).join(', ')}]` : '';
     events.push(`error ${err.name} ${err.code} ${err.syscall ?? ''} ${err.address ?? ''} ${err.port ?? ''}${inner}`);
   });
