@@ -83,9 +83,9 @@ type OpenStreamSocket = (family: number) => number;
 
 const states = new WeakMap<net.Socket, ConnectState>();
 
-/** 'connectionAttempt' is emitted right before connect(2) since Node 20.12 and 21.6. */
-function hasAttemptEvent(): boolean {
-  const [major, minor] = process.versions.node.split('.').map(Number);
+/** 'connectionAttempt' is emitted right before connect(2) since Node 20.12 and 21.6 (nodejs/node#51045). */
+export function hasAttemptEvent(version: string = process.versions.node): boolean {
+  const [major, minor] = version.split('.').map(Number);
   return major > 21 || (major === 21 && minor >= 6) || (major === 20 && minor >= 12);
 }
 

@@ -18,6 +18,7 @@ import {
   setBufferSizes,
   type ConnectAttemptReport,
 } from '../lib';
+import { hasAttemptEvent } from '../lib/connect';
 import { resolveFd } from '../lib/resolve';
 import {
   closeAll,
@@ -370,6 +371,18 @@ describe('behaves like net.connect', () => {
 });
 
 describe('errors', () => {
+  test.each([
+    ['20.0.0', false],
+    ['20.11.1', false],
+    ['20.12.0', true],
+    ['21.5.0', false],
+    ['21.6.0', true],
+    ['22.0.0', true],
+    ['26.1.0', true],
+  ])('Node %s emits connectionAttempt: %s (older ones get ERR_FEATURE_UNAVAILABLE_ON_PLATFORM)', (v, expected) => {
+    expect(hasAttemptEvent(v)).toBe(expected);
+  });
+
   test('bad input throws coded errors before any descriptor exists', () => {
     const fds = openFdCount();
     const base = { host: '127.0.0.1', port: 9 };
