@@ -136,7 +136,7 @@ function notesFor(l: SystemLimits, p: ProbeResult): string[] {
       );
     }
     notes.push(
-      "TCP sizes past tcp_rmem's max must be set before connect()/listen(): the window scale is fixed in the handshake.",
+      "TCP sizes past tcp_rmem's max must be set before connect()/listen(): the window scale is fixed in the handshake (sockbuf's connect() and configureServer() do that).",
     );
   }
   return notes;

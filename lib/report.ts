@@ -133,12 +133,13 @@ export function recommend(
     'A UDP receiver that falls behind drops datagrams once its buffer is full: watch socketMemory(sock).drops.',
   );
   const code = [
-    "const { setBufferSizes, configureServer } = require('sockbuf');",
+    "const { setBufferSizes, configureServer, connect } = require('sockbuf');",
     '// UDP: before traffic arrives',
     `setBufferSizes(udpSocket, { recv: ${udpBufferBytes} });`,
     '// TCP, only if you cannot raise the sysctl limits: before listen()/connect() completes,',
     '// since the window scale is fixed during the handshake',
     `configureServer(server, { recv: ${tcpBufferBytes}, send: ${tcpBufferBytes} });`,
+    `const socket = connect({ host, port, buffers: { recv: ${tcpBufferBytes}, send: ${tcpBufferBytes} } });`,
   ].join('\n');
   return {
     bandwidthBitsPerSecond,
