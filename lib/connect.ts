@@ -100,15 +100,19 @@ function openStreamSocket(): OpenStreamSocket {
   return fn;
 }
 
+let support: OpenStreamSocket | undefined;
+
 /** Throws when this Node or this binary cannot do it; no system call. */
-function checkSupport(): void {
+function checkSupport(): OpenStreamSocket {
+  if (support !== undefined) return support;
   if (!hasAttemptEvent()) {
     throw coded(
       `sockbuf.connect needs Node 20.12, 21.6 or newer (this is ${process.version}): older versions emit no 'connectionAttempt' event, the only public moment between the socket's creation and connect(2)`,
       ErrorCodes.UNAVAILABLE,
     );
   }
-  openStreamSocket();
+  support = openStreamSocket();
+  return support;
 }
 
 function attach(socket: net.Socket, state: ConnectState): void {
@@ -187,7 +191,7 @@ function onConnectionAttempt(this: net.Socket, address: string, port: number | u
   let ours = false;
   try {
     if (fd < 0) {
-      const r = openStreamSocket()(family);
+      const r = checkSupport()(family);
       if (r < 0) throw systemError(r, 'socket', -1);
       fd = r;
       ours = true;
