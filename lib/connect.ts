@@ -13,6 +13,7 @@
 // (localAddress/localPort), libuv made the descriptor at bind time and the
 // settings go on that one, still before connect(2).
 import { closeSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import type * as net from 'node:net';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import { native } from './binding';
@@ -167,18 +168,37 @@ function emitConfigured(socket: net.Socket, report: ConnectAttemptReport): void 
   socket.emit(CONFIGURED_EVENT, report);
 }
 
-function destroyWith(socket: net.Socket, err: Error): void {
-  socket.destroy(err);
+interface ConnectReq {
+  oncomplete?: (status: number, handle: StreamHandle, req: ConnectReq, readable: boolean, writable: boolean) => void;
 }
 
-/** Never connects this handle: the socket is destroyed with `err` on the next tick. */
+const UV_ECANCELED = -osConstants.errno.ECANCELED;
+
+/**
+ * Never connects this handle: the socket is destroyed with `err` on the next
+ * tick (not now: Node is between 'connectionAttempt' and connect(), and uses
+ * socket._handle when this listener returns). The connect request Node made
+ * is then completed with ECANCELED, as libuv completes a pending connect
+ * whose handle is closed, so that Node's own bookkeeping (the attempt timer
+ * of autoSelectFamily) ends as it does for a destroyed connecting socket.
+ */
 function refuse(socket: net.Socket, handle: StreamHandle, err: Error): void {
-  const noConnect = (): number => 0;
+  let pending: ConnectReq | undefined;
+  const noConnect = (req: unknown): number => {
+    pending = req as ConnectReq;
+    return 0;
+  };
   handle.connect = noConnect;
   handle.connect6 = noConnect;
-  // Not synchronously: Node is between 'connectionAttempt' and connect(),
-  // and still uses socket._handle when this listener returns.
-  process.nextTick(destroyWith, socket, err);
+  process.nextTick(() => {
+    socket.destroy(err);
+    // After destroy()'s own ticks ('error'), before the handle's 'close'.
+    process.nextTick(() => {
+      const req = pending;
+      if (req !== undefined && typeof req.oncomplete === 'function')
+        req.oncomplete(UV_ECANCELED, handle, req, false, false);
+    });
+  });
 }
 
 function onConnectionAttempt(this: net.Socket, address: string, port: number | undefined, addressType: unknown): void {

@@ -4,7 +4,7 @@
 // same descriptor, and plain net.connect doing the same thing side by side.
 import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -103,6 +103,20 @@ function recordEvents(sock: net.Socket): Promise<string[]> {
   sock.on('timeout', () => sock.destroy());
   // Not events.once(): it rejects on 'error', which is recorded instead.
   return new Promise((resolve) => sock.once('close', () => resolve(events)));
+}
+
+/** The socket descriptors of this process now (fd -> the socket's inode). */
+function socketFds(): Set<string> {
+  const out = new Set<string>();
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const target = readlinkSync(`/proc/self/fd/${fd}`);
+      if (target.startsWith('socket:')) out.add(`${fd} ${target}`);
+    } catch {
+      // closed while listing
+    }
+  }
+  return out;
 }
 
 const rmem = (sysctl('net.ipv4.tcp_rmem') ?? '0 0 0').split(/\s+/).map(Number);
@@ -426,22 +440,37 @@ describe('errors', () => {
       track(s);
     });
     const port = portOf(server);
+    const refPort = portOf(await listeningServer((s) => track(s)));
     const lookup = (_h: string, _o: unknown, cb: (e: null, a: { address: string; family: number }[]) => void): void =>
-      cb(null, [
-        { address: '::1', family: 6 },
-        { address: '127.0.0.1', family: 4 },
-      ]);
+      void setImmediate(() =>
+        cb(null, [
+          { address: '::1', family: 6 },
+          { address: '127.0.0.1', family: 4 },
+        ]),
+      );
     for (const opts of [
       { host: '127.0.0.1', port },
-      { host: 'dual.test', port, lookup, autoSelectFamily: true },
+      { host: 'dual.test', port, lookup, autoSelectFamily: true, autoSelectFamilyAttemptTimeout: 50 },
     ]) {
-      const fds = openFdCount();
+      const before = socketFds();
       const sock = connect({ ...opts, buffers: { recv: 100_000 }, socketOptions: { TCP_CONGESTION: 'no-such-cc' } });
-      const events = recordEvents(sock);
-      const e = await events;
-      expect(e.filter((x) => x.startsWith('error'))).toEqual([expect.stringMatching(/^error Error ENOENT setsockopt/)]);
-      expect(e).not.toContain('connect');
-      expect(openFdCount()).toBe(fds);
+      const events = await recordEvents(sock);
+      const leaked = [...socketFds()].filter((fd) => !before.has(fd));
+      // The reference: net.connect destroyed at the same moment, in the tick after its attempt.
+      // (to another listener: its SYN is sent, and it is accepted)
+      const plain = net.connect({ ...opts, port: refPort } as net.NetConnectOpts);
+      plain.on('connectionAttempt', () => process.nextTick(() => plain.destroy(new Error('x'))));
+      const reference = await recordEvents(plain);
+      // Past the attempt timeout: nothing more arrives (no stray attempt timer).
+      await new Promise((r) => setTimeout(r, 200));
+      expect(events.filter((x) => x.startsWith('error'))).toEqual([
+        expect.stringMatching(/^error Error ENOENT setsockopt/),
+      ]);
+      expect(events.map((x) => (x.startsWith('error') ? 'error' : x))).toEqual(
+        reference.map((x) => (x.startsWith('error') ? 'error' : x)),
+      );
+      expect(events).not.toContain('connect');
+      expect(leaked).toEqual([]);
     }
     await new Promise((r) => setTimeout(r, 100));
     expect(accepted).toBe(0);
