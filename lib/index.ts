@@ -32,6 +32,23 @@ export type { SocketLike } from './resolve';
 export { type PeerCredentials, type SetOptionOptions, type UnsafeOptionName, type PreparedOption } from './options';
 export type { Constants, ConstantName, CommonConstantName, PlatformConstantName } from './constants';
 export type { ServerSizesReport } from './sizes';
+export {
+  connect,
+  connectReports,
+  createConnection,
+  createTlsConnection,
+  CONFIGURED_EVENT,
+  type ConnectOptions,
+  type ConnectAttemptReport,
+  type ConnectSocketOptions,
+  type SockbufConnectOptions,
+} from './connect';
+export {
+  undiciConnector,
+  type UndiciConnectorOptions,
+  type UndiciConnectParams,
+  type UndiciConnectCallback,
+} from './agent';
 
 // TypeScript compiles the re-exports above to getters, which cost ~8 ns on
 // every `sockbuf.fn()` call; make them plain read-only data properties.

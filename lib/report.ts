@@ -282,7 +282,7 @@ export function recommend(
     'A UDP receiver that falls behind drops datagrams once its buffer is full: watch socketMemory(sock).drops.',
   );
   const code = [
-    "const { setBufferSizes, configureServer } = require('sockbuf');",
+    "const { setBufferSizes, configureServer, connect } = require('sockbuf');",
     '// UDP: before traffic arrives',
     `setBufferSizes(udpSocket, { recv: ${udpBufferBytes} });`,
   ];

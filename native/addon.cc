@@ -11,9 +11,11 @@
 //    so this only guards against misuse of the binding itself).
 // Nothing here asserts, aborts, allocates on the int path, or writes past a
 // buffer it was handed.
+#include <fcntl.h>
 #include <napi.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <climits>
@@ -236,6 +238,42 @@ Napi::Value LastErrno(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), data == nullptr ? 0 : data->last_errno);
 }
 
+// openStreamSocket(family) -> fd >= 0, or -errno. family: 4 (AF_INET),
+// 6 (AF_INET6) or 0 (AF_UNIX). The descriptor is non-blocking and
+// close-on-exec, like the ones libuv makes, so that lib can set options on it
+// before it hands it to a handle's open() and connect().
+Napi::Value OpenStreamSocket(const Napi::CallbackInfo& info) {
+  int32_t family;
+  if (!ReadInts(info, 1, &family)) return Napi::Value();
+  int domain;
+  if (family == 4) {
+    domain = AF_INET;
+  } else if (family == 6) {
+    domain = AF_INET6;
+  } else if (family == 0) {
+    domain = AF_UNIX;
+  } else {
+    napi_throw_range_error(info.Env(), "ERR_OUT_OF_RANGE",
+                           "family must be 4, 6 or 0");
+    return Napi::Value();
+  }
+#if defined(SOCK_NONBLOCK) && defined(SOCK_CLOEXEC)
+  int fd = socket(domain, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Napi::Number::New(info.Env(), -errno);
+#else
+  int fd = socket(domain, SOCK_STREAM, 0);
+  if (fd < 0) return Napi::Number::New(info.Env(), -errno);
+  int fl = fcntl(fd, F_GETFL);
+  if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0 ||
+      fcntl(fd, F_SETFD, FD_CLOEXEC) != 0) {
+    int err = errno;
+    close(fd);
+    return Napi::Number::New(info.Env(), -err);
+  }
+#endif
+  return Napi::Number::New(info.Env(), fd);
+}
+
 Napi::Object Layout(Napi::Env env) {
   Napi::Object layout = Napi::Object::New(env);
   Napi::Object timeval = Napi::Object::New(env);
@@ -268,6 +306,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setBytes", Napi::Function::New(env, SetBytes, "setBytes"));
   exports.Set("queued", Napi::Function::New(env, Queued, "queued"));
   exports.Set("lastErrno", Napi::Function::New(env, LastErrno, "lastErrno"));
+  exports.Set("openStreamSocket",
+              Napi::Function::New(env, OpenStreamSocket, "openStreamSocket"));
   Napi::Object constants = Napi::Object::New(env);
   AddConstants(env, constants);
   Napi::Object layout = Layout(env);
