@@ -29,6 +29,7 @@ export { systemLimits, type SystemLimits, type Range, type PageThresholds } from
 export { socketMemory, queuedBytes, type SocketMemory, type QueuedBytes } from './observe';
 export { ErrorCodes, type SystemError, type CodedError } from './errors';
 export type { SocketLike } from './resolve';
+export { tcpInfo, type TcpInfo, type TcpState } from './tcpinfo';
 
 // TypeScript compiles the re-exports above to getters, which cost ~8 ns on
 // every `sockbuf.fn()` call; make them plain read-only data properties.
