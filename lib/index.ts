@@ -30,6 +30,7 @@ export { socketMemory, queuedBytes, type SocketMemory, type QueuedBytes } from '
 export { ErrorCodes, type SystemError, type CodedError } from './errors';
 export type { SocketLike } from './resolve';
 export { tcpInfo, type TcpInfo, type TcpState } from './tcpinfo';
+export { diagnose, type Diagnosis, type TcpSample, type Verdict, type Shares } from './diagnose';
 
 // TypeScript compiles the re-exports above to getters, which cost ~8 ns on
 // every `sockbuf.fn()` call; make them plain read-only data properties.

@@ -6,24 +6,11 @@ import * as net from 'node:net';
 import { constants, getsockopt, setRecvBufferSize, tcpInfo } from '../lib';
 import { decodeTcpInfo, type TcpInfo } from '../lib/tcpinfo';
 import { boundUdp, closeAll, codeOf, listeningServer, portOf, python, tcpPair, track } from './helpers';
+import { ssInfo, ssMs } from './ss';
 
 afterEach(closeAll);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** ss -tin's line of fields for the connection local:port → peer:port. */
-export function ssInfo(localPort: number, peerPort: number): Record<string, string> {
-  const res = spawnSync('ss', ['-tinH', `( sport = :${localPort} and dport = :${peerPort} )`], { encoding: 'utf8' });
-  const text = res.stdout.trim();
-  const out: Record<string, string> = {};
-  for (const m of text.matchAll(/([a-z_]+):(\S+)/g)) out[m[1]] = m[2];
-  // "pacing_rate 94295491896bps", "delivery_rate 61558632bps": space-separated.
-  for (const m of text.matchAll(/(pacing_rate|delivery_rate|send) (\d+)bps/g)) out[m[1]] = m[2];
-  return out;
-}
-
-/** "12ms" or "12ms(3.5%)" → 12; absent → 0 (ss leaves out zero chronographs). */
-export const ssMs = (v: string | undefined): number => (v === undefined ? 0 : Number(/^(\d+)ms/.exec(v)?.[1]));
 
 // Python's view of the same struct tcp_info (Linux UAPI layout), every field
 // up to tcpi_snd_wnd, with the length the kernel answered for 512 bytes.
