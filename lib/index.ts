@@ -30,6 +30,14 @@ export { socketMemory, queuedBytes, type SocketMemory, type QueuedBytes } from '
 export { ErrorCodes, type SystemError, type CodedError } from './errors';
 export type { SocketLike } from './resolve';
 export { tcpInfo, type TcpInfo, type TcpState } from './tcpinfo';
+export {
+  measureDatagramCost,
+  recommendUdpBuffer,
+  type DatagramCost,
+  type MeasureOptions,
+  type UdpBufferOptions,
+  type UdpBufferRecommendation,
+} from './udpsizing';
 export { diagnose, type Diagnosis, type TcpSample, type Verdict, type Shares } from './diagnose';
 
 // TypeScript compiles the re-exports above to getters, which cost ~8 ns on
