@@ -11,7 +11,7 @@
 // the time in flight when the buffer cannot even hold the congestion window.
 import { performance } from 'node:perf_hooks';
 import { constants } from './constants';
-import { invalidArgType, invalidArgValue } from './errors';
+import { invalidArgType, invalidArgValue, unavailable } from './errors';
 import type * as net from 'node:net';
 import { native } from './binding';
 import { getBytesFd, getIntFd } from './raw';
@@ -183,12 +183,11 @@ export function diagnose(sock: SocketLike, previous?: Diagnosis | TcpSample): Di
   const fd = resolveFd(sock);
   const sample = takeSample(fd, nodeQueued, nodeNeedDrain);
   const info = sample.info;
+  if (info.state === 'listen') {
+    throw invalidArgValue('sock', 'must be a connected TCP socket, not a listening one', sock);
+  }
   if (info.busyTime === undefined || info.bytesAcked === undefined) {
-    throw invalidArgValue(
-      'sock',
-      'must be a connected TCP socket on a kernel that reports tcpi_busy_time (Linux 4.10+)',
-      info.state,
-    );
+    throw unavailable('diagnose (this kernel reports no tcpi_busy_time: Linux 4.10 or later is needed)');
   }
   if (base !== undefined && (info.busyTime < base.busyTime || info.bytesAcked < base.bytesAcked)) {
     throw invalidArgValue(

@@ -375,7 +375,7 @@ export function tcpInfoFd(fd: number): TcpInfo {
  * The connection's TCP_INFO (Linux) or TCP_CONNECTION_INFO (macOS), typed.
  * Listening sockets (Linux) give `{ state: 'listen', acceptQueue, acceptQueueMax }`.
  * A UDP socket or any non-TCP descriptor fails with the kernel's error
- * (EOPNOTSUPP/ENOPROTOOPT) as a system error.
+ * (code ENOTSUP) as a system error.
  */
 export function tcpInfo(sock: SocketLike): TcpInfo {
   return tcpInfoFd(resolveFd(sock));

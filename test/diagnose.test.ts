@@ -189,5 +189,7 @@ test('previous: a Diagnosis or its sample; validated before the socket, and from
   diagnose(client, sneaky as never);
   expect(reads).toBe(1);
   const udp = await boundUdp();
-  expect(typeof codeOf(() => diagnose(udp))).toBe('string');
+  expect(codeOf(() => diagnose(udp))).toBe('ENOTSUP');
+  const server = await listeningServer();
+  expect(codeOf(() => diagnose(server))).toBe('ERR_INVALID_ARG_VALUE');
 });
