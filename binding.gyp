@@ -11,7 +11,7 @@
       "include_dirs": ["<!@(node -p \"require('node-addon-api').include\")"],
       "conditions": [
         ["OS=='linux'", {
-          "sources": ["native/addon.cc", "native/constants.cc", "native/platform_linux.cc"],
+          "sources": ["native/addon.cc", "native/constants.cc", "native/platform_linux.cc", "native/tcpinfo.cc", "native/tcpstates.cc"],
           "cflags_cc": [
             "-std=c++17", "-Wall", "-Wextra", "-Wno-missing-field-initializers",
             "-fvisibility=hidden", "-ffunction-sections", "-fdata-sections"
@@ -19,7 +19,7 @@
           "ldflags": ["-Wl,--gc-sections"]
         }],
         ["OS=='mac'", {
-          "sources": ["native/addon.cc", "native/constants.cc", "native/platform_darwin.cc"],
+          "sources": ["native/addon.cc", "native/constants.cc", "native/platform_darwin.cc", "native/tcpinfo.cc", "native/tcpstates.cc"],
           "xcode_settings": {
             "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
             "MACOSX_DEPLOYMENT_TARGET": "11.0",

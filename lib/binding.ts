@@ -24,6 +24,20 @@ export interface NativeLayout {
     readonly uidOffset: number;
     readonly gidOffset: number;
   };
+  /** The struct TCP_INFO (Linux) / TCP_CONNECTION_INFO (macOS) fills, from the headers (native/tcpinfo.cc). */
+  readonly tcpInfo?: NativeTcpInfoLayout;
+}
+
+/** Field offsets of the TCP_INFO struct; names are the C names without `tcpi_`. */
+export interface NativeTcpInfoLayout {
+  readonly struct: 'tcp_info' | 'tcp_connection_info';
+  readonly size: number;
+  /** [byte offset, byte size] of each integer field the header declares. */
+  readonly fields: Readonly<Record<string, readonly [number, number]>>;
+  /** [byte offset, mask] of each bit-field or single byte. */
+  readonly bits: Readonly<Record<string, readonly [number, number]>>;
+  /** The values tcpi_state takes, by name ('established', 'listen', ...). */
+  readonly states: Readonly<Record<string, number>>;
 }
 
 /**

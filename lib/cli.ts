@@ -4,6 +4,13 @@ import { readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
+import {
+  ArgumentError,
+  DIAGNOSE_OPTIONS,
+  DIAGNOSE_PARSE_OPTIONS,
+  DIAGNOSE_USAGE,
+  runDiagnoseCommand,
+} from './cli-diagnose';
 import { systemLimits, type SystemLimits } from './limits';
 import {
   exceededCap,
@@ -25,6 +32,7 @@ Commands:
   limits      the system limits that decide what a buffer request gets
   probe       what a request gets:  sockbuf probe --recv 8MiB --send 4MiB [--force]
   recommend   sizes for a path:     sockbuf recommend --bandwidth 1Gbit --rtt 80ms
+${DIAGNOSE_USAGE}
 
 Options:
   --recv SIZE        receive buffer to request (probe; default 16MiB in the report)
@@ -32,6 +40,7 @@ Options:
   --force            use SO_RCVBUFFORCE/SO_SNDBUFFORCE where permitted (CAP_NET_ADMIN)
   --bandwidth RATE   path bandwidth: 100Mbit, 1Gbit/s, 10Gbps, 100Mb/s (bits); 125MB/s, 125MBps (bytes)
   --rtt TIME         round-trip time: 80ms, 0.2s, 150us
+${DIAGNOSE_OPTIONS}
   --json             print JSON instead of text
   -h, --help         this help
   -v, --version      the version
@@ -251,6 +260,7 @@ function parse(argv: string[]): Parsed | 'help' | 'version' {
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
         version: { type: 'boolean', short: 'v', default: false },
+        ...DIAGNOSE_PARSE_OPTIONS,
       },
     }));
   } catch (err) {
@@ -260,7 +270,7 @@ function parse(argv: string[]): Parsed | 'help' | 'version' {
   if (values.version) return 'version';
   if (positionals.length > 1) throw new UsageError(`Unexpected argument "${positionals[1]}"`);
   const command = positionals[0] ?? 'report';
-  if (!['report', 'limits', 'probe', 'recommend', 'help'].includes(command)) {
+  if (!['report', 'limits', 'probe', 'recommend', 'diagnose', 'help'].includes(command)) {
     throw new UsageError(`Unknown command "${command}"`);
   }
   if (command === 'help') return 'help';
@@ -291,6 +301,10 @@ async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const { command, json } = parsed;
+  const extra = await runDiagnoseCommand(command, parsed).catch((err: unknown) => {
+    throw err instanceof ArgumentError ? new UsageError(err.message) : err;
+  });
+  if (extra !== undefined) return (write(json, extra.data, extra.text), 0);
   if (command === 'limits') {
     const limits = systemLimits();
     write(json, limits, limitsText(limits));

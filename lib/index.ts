@@ -49,6 +49,16 @@ export {
   type UndiciConnectParams,
   type UndiciConnectCallback,
 } from './agent';
+export { tcpInfo, type TcpInfo, type TcpState } from './tcpinfo';
+export {
+  measureDatagramCost,
+  recommendUdpBuffer,
+  type DatagramCost,
+  type MeasureOptions,
+  type UdpBufferOptions,
+  type UdpBufferRecommendation,
+} from './udpsizing';
+export { diagnose, type Diagnosis, type TcpSample, type Verdict, type Shares } from './diagnose';
 
 // TypeScript compiles the re-exports above to getters, which cost ~8 ns on
 // every `sockbuf.fn()` call; make them plain read-only data properties.

@@ -27,6 +27,7 @@
 
 #include "constants.h"
 #include "platform.h"
+#include "tcpinfo.h"
 
 namespace sockbuf {
 namespace {
@@ -312,6 +313,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   AddConstants(env, constants);
   Napi::Object layout = Layout(env);
   AddPlatformConstants(env, constants, layout);
+  AddTcpInfoLayout(env, layout);
   exports.Set("constants", constants);
   exports.Set("layout", layout);
   AddPlatformFunctions(env, exports);
