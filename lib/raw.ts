@@ -1,4 +1,5 @@
 // Raw getsockopt/setsockopt on the descriptor behind any socket-like value.
+import { constants as osConstants } from 'node:os';
 import { types } from 'node:util';
 import { native } from './binding';
 import { describeOption } from './constants';
@@ -17,15 +18,42 @@ export function optionError(errno: number, syscall: string, fd: number, level: n
   return systemError(errno, syscall, fd, { level, option, label: describeOption(level, option) });
 }
 
-// The int calls go through the binding's frame: the arguments are stored in
-// an Int32Array the native side reads directly, so neither side converts a
-// value, and a call costs little more than the system call itself.
+// The frame: the ONLY code that writes native.frame and native.bytes.
+//
+// The int, byte and queue calls go through memory the addon owns: an
+// Int32Array `frame` for the arguments and results, and a Uint8Array `bytes`
+// for option values, so that neither side converts a value or creates an
+// object on success, and a call costs little more than the system call.
+// Safety rests on one rule: only validated primitives reach the frame. Every
+// function below takes numbers that its caller has already validated (an
+// fd from resolveFd, level/option/value through lib/validate.ts, a length
+// within the area) and byte views already checked by toBytes; nothing in
+// between runs user code. The native side re-checks lengths against the
+// area, so a misuse cannot make the kernel go past it.
+// (test/property.test.ts drives random inputs through every public
+// function and checks that only the socket passed is ever touched.)
+interface FrameBinding {
+  /** Per-environment byte area (absent in a binary from before it existed). */
+  readonly bytes?: Uint8Array;
+  getBytesFrame?(): void;
+  setBytesFrame?(): void;
+  queuedFrame?(): void;
+}
+const binding = native as typeof native & FrameBinding;
 const frame = native.frame;
 const FD = 0;
 const LEVEL = 1;
 const OPTION = 2;
 const VALUE = 3;
 const ERRNO = 4;
+const SEND = 5;
+const UNSENT = 6;
+const UNSENT_ERRNO = 7;
+/** The byte area; lengths past it (rare: up to MAX_GET_LENGTH) take the slower path. */
+const area: Uint8Array = binding.bytes ?? new Uint8Array(0);
+const AREA_SIZE = area.length;
+/** The area as 32-bit words in host order, for structs of u32 such as SO_MEMINFO. */
+const areaWords = new Uint32Array(area.buffer, area.byteOffset, AREA_SIZE >> 2);
 
 /** getsockopt of an int-valued option on an fd already resolved. */
 export function getIntFd(fd: number, level: number, option: number): number {
@@ -54,16 +82,101 @@ export function setIntFd(fd: number, level: number, option: number, value: numbe
   if (err !== 0) throw optionError(err, 'setsockopt', fd, level, option);
 }
 
-/** getsockopt into `length` bytes; returns exactly the bytes the kernel wrote. */
-export function getBytesFd(fd: number, level: number, option: number, length: number): Buffer {
-  const value = native.getBytes(fd, level, option, length);
-  if (value === undefined) throw optionError(native.lastErrno(), 'getsockopt', fd, level, option);
-  return value;
+/**
+ * getsockopt into the byte area (`length` at most areaSize()); returns how
+ * many bytes the kernel wrote. The value stays in the area only until the
+ * next call: read it at once (areaByte, areaWord) or copy it.
+ */
+export function getAreaFd(fd: number, level: number, option: number, length: number): number {
+  frame[FD] = fd;
+  frame[LEVEL] = level;
+  frame[OPTION] = option;
+  frame[VALUE] = length;
+  binding.getBytesFrame!();
+  const errno = frame[ERRNO];
+  if (errno !== 0) throw optionError(errno, 'getsockopt', fd, level, option);
+  return frame[VALUE];
 }
 
+/** Bytes the area holds. */
+export function areaSize(): number {
+  return AREA_SIZE;
+}
+
+/** The 32-bit word at `index` (host byte order) of the last value read into the area. */
+export function areaWord(index: number): number {
+  return areaWords[index];
+}
+
+/** getsockopt into `length` bytes; returns exactly the bytes the kernel wrote (a copy). */
+export function getBytesFd(fd: number, level: number, option: number, length: number): Buffer {
+  if (length > AREA_SIZE) {
+    const value = native.getBytes(fd, level, option, length);
+    if (value === undefined) throw optionError(native.lastErrno(), 'getsockopt', fd, level, option);
+    return value;
+  }
+  const n = getAreaFd(fd, level, option, length);
+  // From Node's Buffer pool for small sizes: no allocation of its own.
+  const out = Buffer.allocUnsafe(n);
+  if (n <= 64) for (let i = 0; i < n; i++) out[i] = area[i];
+  else out.set(area.subarray(0, n));
+  return out;
+}
+
+/** setsockopt of raw bytes (a view toBytes checked) on an fd already resolved. */
 export function setBytesFd(fd: number, level: number, option: number, bytes: Uint8Array): void {
-  const err = native.setBytes(fd, level, option, bytes);
+  const n = bytes.length;
+  let err: number;
+  if (n > AREA_SIZE) {
+    err = native.setBytes(fd, level, option, bytes);
+  } else {
+    if (n <= 64) for (let i = 0; i < n; i++) area[i] = bytes[i];
+    else area.set(bytes);
+    frame[FD] = fd;
+    frame[LEVEL] = level;
+    frame[OPTION] = option;
+    frame[VALUE] = n;
+    binding.setBytesFrame!();
+    err = frame[ERRNO];
+  }
   if (err !== 0) throw optionError(err, 'setsockopt', fd, level, option);
+}
+
+/**
+ * The receive queue, the send queue and its never-sent part, on an fd
+ * already resolved: three ioctls in one native call. `unsent` is -1 where
+ * the socket or platform has no such count. Throws the ioctl's error.
+ */
+export function queuedFd(fd: number, out: { recv: number; send: number; unsent: number }): void {
+  if (binding.queuedFrame === undefined) {
+    out.recv = queuedOld(fd, 0);
+    out.send = queuedOld(fd, 1);
+    out.unsent = -1;
+    return;
+  }
+  frame[FD] = fd;
+  binding.queuedFrame();
+  const errno = frame[ERRNO];
+  if (errno !== 0) {
+    throw systemError(errno, 'ioctl', fd, { label: QUEUE_REQUESTS[frame[OPTION]] ?? 'SIOCOUTQ' });
+  }
+  out.recv = frame[VALUE];
+  out.send = frame[SEND];
+  const unsentErrno = frame[UNSENT_ERRNO];
+  if (unsentErrno === 0) out.unsent = frame[UNSENT];
+  else if (unsentErrno === ENOTTY || unsentErrno === ENOTSUP || unsentErrno === EOPNOTSUPP) out.unsent = -1;
+  else throw systemError(unsentErrno, 'ioctl', fd, { label: 'SIOCOUTQNSD' });
+}
+
+const QUEUE_REQUESTS = ['SIOCINQ', 'SIOCOUTQ'];
+const { ENOTTY, ENOTSUP, EOPNOTSUPP } = osConstants.errno as Record<string, number>;
+
+function queuedOld(fd: number, which: 0 | 1): number {
+  const value = native.queued(fd, which);
+  if (value === undefined) {
+    throw systemError(native.lastErrno(), 'ioctl', fd, { label: QUEUE_REQUESTS[which] });
+  }
+  return value;
 }
 
 function isDetached(buffer: ArrayBufferLike): boolean {

@@ -4,6 +4,12 @@
 //  - int options go through `frame`, an Int32Array this environment owns:
 //    lib writes [fd, level, option, value], calls getIntFrame()/setIntFrame(),
 //    and reads frame[3] (the value) and frame[4] (0, or the errno) back;
+//  - byte and struct options go through `bytes`, a Uint8Array over a byte
+//    area this environment owns, with the length in frame[3]: lib writes
+//    [fd, level, option, length], calls getBytesFrame()/setBytesFrame(), and
+//    reads frame[3] (the kernel's optlen) and frame[4] (0, or the errno);
+//    queuedFrame() reads frame[0] (fd) and writes the three queue sizes (see
+//    QueuedFrame). getBytes/setBytes/queued remain for lengths past the area;
 //  - the other getters return their value, or undefined on failure, and the
 //    failure's errno is then read with lastErrno(); setBytes returns 0 or the
 //    errno;
@@ -33,7 +39,23 @@ namespace {
 constexpr int32_t kMaxGetLength = 1 << 20;
 
 constexpr size_t kFrameSlots = 8;
-enum FrameSlot { kFd = 0, kLevel = 1, kOption = 2, kValue = 3, kErrno = 4 };
+enum FrameSlot {
+  kFd = 0,
+  kLevel = 1,
+  kOption = 2,
+  kValue = 3,
+  kErrno = 4,
+  // queuedFrame() only: the send queue, the unsent part of it, and the
+  // unsent part's errno (the receive queue goes to kValue).
+  kSend = 5,
+  kUnsent = 6,
+  kUnsentErrno = 7,
+};
+
+// Bytes of the per-environment byte area: every struct option (linger,
+// timeval, SO_MEMINFO, tcp_info, names) fits; lib uses getBytes/setBytes
+// past it.
+constexpr size_t kByteAreaSize = 4096;
 
 // Per-environment state, so that every worker thread has its own.
 struct InstanceData {
@@ -42,6 +64,12 @@ struct InstanceData {
   // (see AddFrameFunctions). The memory is owned here, so the native side
   // never follows a pointer that V8 could take away.
   alignas(16) int32_t frame[kFrameSlots] = {};
+  // Byte and struct options' values (see AddByteFunctions).
+  alignas(16) uint8_t bytes[kByteAreaSize] = {};
+  // Where lib's views really point: the two arrays above, or V8 memory where
+  // external buffers are refused.
+  int32_t* frame_ptr = nullptr;
+  uint8_t* bytes_ptr = nullptr;
 };
 
 void SetLastErrno(Napi::Env env, int err) {
@@ -136,6 +164,7 @@ void AddFrameFunctions(napi_env env, napi_value exports, InstanceData* data) {
       return;
     }
   }
+  data->frame_ptr = static_cast<int32_t*>(mem);
   if (napi_create_typedarray(env, napi_int32_array, kFrameSlots, buffer, 0,
                              &frame) != napi_ok) {
     return;
@@ -149,6 +178,124 @@ void AddFrameFunctions(napi_env env, napi_value exports, InstanceData* data) {
   if (napi_create_function(env, "setIntFrame", NAPI_AUTO_LENGTH, SetIntFrame,
                            mem, &fn) == napi_ok) {
     napi_set_named_property(env, exports, "setIntFrame", fn);
+  }
+}
+
+// getBytesFrame() / setBytesFrame() / queuedFrame(): the byte, struct and
+// queue calls, through memory this environment owns, so that a successful
+// call creates no N-API value (lib copies what it returns, if anything, out
+// of `bytes`). Each reads its arguments from the frame, which lib writes
+// only with validated primitives; the length is checked again here, so a
+// misuse of the binding cannot make the kernel read or write past the area.
+InstanceData* CallData(napi_env env, napi_callback_info info) {
+  void* data = nullptr;
+  napi_get_cb_info(env, info, nullptr, nullptr, nullptr, &data);
+  return static_cast<InstanceData*>(data);
+}
+
+bool AreaLength(int32_t* f, socklen_t* len) {
+  if (f[kValue] < 0 || static_cast<size_t>(f[kValue]) > kByteAreaSize) {
+    f[kErrno] = EINVAL;
+    return false;
+  }
+  *len = static_cast<socklen_t>(f[kValue]);
+  return true;
+}
+
+// [fd, level, option, length] -> frame[kValue] = the kernel's optlen (at
+// most length), frame[kErrno] = 0 or errno; the value is in bytes[0..optlen).
+napi_value GetBytesFrame(napi_env env, napi_callback_info info) {
+  InstanceData* d = CallData(env, info);
+  int32_t* f = d->frame_ptr;
+  socklen_t len = 0;
+  if (!AreaLength(f, &len)) return nullptr;
+  socklen_t asked = len;
+  std::memset(d->bytes_ptr, 0, len);
+  if (getsockopt(f[kFd], f[kLevel], f[kOption], d->bytes_ptr, &len) != 0) {
+    f[kErrno] = errno;
+    return nullptr;
+  }
+  // A kernel may report the size it would have liked; never past ours.
+  f[kValue] = static_cast<int32_t>(len > asked ? asked : len);
+  f[kErrno] = 0;
+  return nullptr;
+}
+
+// [fd, level, option, length], value in bytes[0..length) -> frame[kErrno].
+napi_value SetBytesFrame(napi_env env, napi_callback_info info) {
+  InstanceData* d = CallData(env, info);
+  int32_t* f = d->frame_ptr;
+  socklen_t len = 0;
+  if (!AreaLength(f, &len)) return nullptr;
+  f[kErrno] = setsockopt(f[kFd], f[kLevel], f[kOption],
+                         len == 0 ? nullptr : d->bytes_ptr, len) == 0
+                  ? 0
+                  : errno;
+  return nullptr;
+}
+
+// [fd] -> frame[kValue] = receive queue, frame[kSend] = send queue,
+// frame[kErrno] = 0 or the errno of the first of them that failed, with
+// frame[kOption] = 0 or 1 saying which; then frame[kUnsent] = the unsent
+// part of the send queue, frame[kUnsentErrno] = 0 or its errno (ENOTTY or
+// ENOTSUP where the socket or platform has no such count). The send queue
+// is read before its unsent part: bytes can only leave the unsent part in
+// between, so unsent <= send holds.
+napi_value QueuedFrame(napi_env env, napi_callback_info info) {
+  int32_t* f = CallData(env, info)->frame_ptr;
+  int32_t value = 0;
+  for (int32_t which = 0; which < 2; which++) {
+    int err = QueuedBytes(f[kFd], static_cast<Queue>(which), &value);
+    if (err != 0) {
+      f[kOption] = which;
+      f[kErrno] = err;
+      return nullptr;
+    }
+    f[which == 0 ? kValue : kSend] = value;
+  }
+  f[kErrno] = 0;
+  value = 0;
+  f[kUnsentErrno] = QueuedBytes(f[kFd], Queue::kUnsent, &value);
+  f[kUnsent] = value;
+  return nullptr;
+}
+
+// Exports `bytes` (a Uint8Array over this environment's byte area) and the
+// functions above. Needs the frame (AddFrameFunctions) first.
+void AddByteFunctions(napi_env env, napi_value exports, InstanceData* data) {
+  if (data->frame_ptr == nullptr) return;
+  void* mem = data->bytes;
+  napi_value buffer, bytes;
+  if (napi_create_external_arraybuffer(env, mem, sizeof(data->bytes), nullptr,
+                                       nullptr, &buffer) != napi_ok) {
+    napi_value ignored;
+    bool pending = false;
+    if (napi_is_exception_pending(env, &pending) == napi_ok && pending) {
+      napi_get_and_clear_last_exception(env, &ignored);
+    }
+    if (napi_create_arraybuffer(env, sizeof(data->bytes), &mem, &buffer) !=
+        napi_ok) {
+      return;
+    }
+  }
+  if (napi_create_typedarray(env, napi_uint8_array, sizeof(data->bytes), buffer,
+                             0, &bytes) != napi_ok) {
+    return;
+  }
+  data->bytes_ptr = static_cast<uint8_t*>(mem);
+  napi_set_named_property(env, exports, "bytes", bytes);
+  static const struct {
+    const char* name;
+    napi_callback cb;
+  } kFunctions[] = {{"getBytesFrame", GetBytesFrame},
+                    {"setBytesFrame", SetBytesFrame},
+                    {"queuedFrame", QueuedFrame}};
+  for (const auto& fn : kFunctions) {
+    napi_value value;
+    if (napi_create_function(env, fn.name, NAPI_AUTO_LENGTH, fn.cb, data,
+                             &value) == napi_ok) {
+      napi_set_named_property(env, exports, fn.name, value);
+    }
   }
 }
 
@@ -264,6 +411,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InstanceData* data = new InstanceData();
   env.SetInstanceData(data);
   AddFrameFunctions(env, exports, data);
+  AddByteFunctions(env, exports, data);
   exports.Set("getBytes", Napi::Function::New(env, GetBytes, "getBytes"));
   exports.Set("setBytes", Napi::Function::New(env, SetBytes, "setBytes"));
   exports.Set("queued", Napi::Function::New(env, Queued, "queued"));
