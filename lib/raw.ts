@@ -54,6 +54,8 @@ const area: Uint8Array = binding.bytes ?? new Uint8Array(0);
 const AREA_SIZE = area.length;
 /** The area as 32-bit words in host order, for structs of u32 such as SO_MEMINFO. */
 const areaWords = new Uint32Array(area.buffer, area.byteOffset, AREA_SIZE >> 2);
+const areaInt32s = new Int32Array(area.buffer, area.byteOffset, AREA_SIZE >> 2);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** getsockopt of an int-valued option on an fd already resolved. */
 export function getIntFd(fd: number, level: number, option: number): number {
@@ -106,6 +108,102 @@ export function areaSize(): number {
 /** The 32-bit word at `index` (host byte order) of the last value read into the area. */
 export function areaWord(index: number): number {
   return areaWords[index];
+}
+
+/** setsockopt of the first `length` bytes of the area (written with setAreaInt32/setAreaInt64). */
+export function setAreaFd(fd: number, level: number, option: number, length: number): void {
+  frame[FD] = fd;
+  frame[LEVEL] = level;
+  frame[OPTION] = option;
+  frame[VALUE] = length;
+  binding.setBytesFrame!();
+  const errno = frame[ERRNO];
+  if (errno !== 0) throw optionError(errno, 'setsockopt', fd, level, option);
+}
+
+/** Clears the first `length` bytes of the area (before writing a struct field by field). */
+export function clearArea(length: number): void {
+  area.fill(0, 0, length);
+}
+
+/** The int32 at `byteOffset` (a multiple of 4) of the area, host order. */
+export function areaInt32(byteOffset: number): number {
+  return areaInt32s[byteOffset >> 2];
+}
+
+export function setAreaInt32(byteOffset: number, value: number): void {
+  areaInt32s[byteOffset >> 2] = value;
+}
+
+/** The int64 at `byteOffset` (a multiple of 8) of the area, host order, as a number (exact to 2^53). */
+export function areaInt64(byteOffset: number): number {
+  const i = byteOffset >> 2;
+  return LITTLE_ENDIAN ? areaInt32s[i + 1] * 4294967296 + areaWords[i] : areaInt32s[i] * 4294967296 + areaWords[i + 1];
+}
+
+/** Writes an integer number (|value| < 2^53) as an int64 at `byteOffset` (a multiple of 8). */
+export function setAreaInt64(byteOffset: number, value: number): void {
+  const hi = Math.floor(value / 4294967296);
+  const lo = value - hi * 4294967296;
+  const i = byteOffset >> 2;
+  areaInt32s[LITTLE_ENDIAN ? i + 1 : i] = hi;
+  areaWords[LITTLE_ENDIAN ? i : i + 1] = lo;
+}
+
+// Struct options without a Buffer: struct linger and struct timeval, laid out
+// as the headers say (native.layout), read and written in the area.
+
+/** getsockopt of a struct linger: [l_onoff !== 0, l_linger] into `out`. */
+export function getLingerFd(
+  fd: number,
+  level: number,
+  option: number,
+  out: { enabled: boolean; seconds: number },
+): void {
+  const l = native.layout.linger;
+  getAreaFd(fd, level, option, l.size);
+  out.enabled = areaInt32(l.onoffOffset) !== 0;
+  out.seconds = areaInt32(l.lingerOffset);
+}
+
+/** setsockopt of a struct linger from validated values. */
+export function setLingerFd(fd: number, level: number, option: number, enabled: boolean, seconds: number): void {
+  const l = native.layout.linger;
+  clearArea(l.size);
+  setAreaInt32(l.onoffOffset, enabled ? 1 : 0);
+  setAreaInt32(l.lingerOffset, seconds);
+  setAreaFd(fd, level, option, l.size);
+}
+
+function timevalField(offset: number, size: number): number {
+  return size === 8 ? areaInt64(offset) : areaInt32(offset);
+}
+
+/** getsockopt of a struct timeval, in milliseconds (microseconds rounded). */
+export function getTimevalMsFd(fd: number, level: number, option: number): number {
+  const t = native.layout.timeval;
+  getAreaFd(fd, level, option, t.size);
+  return timevalField(t.secOffset, t.secSize) * 1000 + Math.round(timevalField(t.usecOffset, t.usecSize) / 1000);
+}
+
+/**
+ * setsockopt of a struct timeval from a validated number of milliseconds
+ * (finite, >= 0). Rounded to whole microseconds first, then split: rounding
+ * the microseconds alone can give 1000000, which the kernel refuses (EDOM).
+ * A positive value never becomes 0, which the kernel reads as "no timeout".
+ */
+export function setTimevalMsFd(fd: number, level: number, option: number, ms: number): void {
+  const t = native.layout.timeval;
+  let micros = Math.round(ms * 1000);
+  if (micros === 0 && ms > 0) micros = 1;
+  const sec = Math.floor(micros / 1e6);
+  const usec = micros - sec * 1e6;
+  clearArea(t.size);
+  if (t.secSize === 8) setAreaInt64(t.secOffset, sec);
+  else setAreaInt32(t.secOffset, sec);
+  if (t.usecSize === 8) setAreaInt64(t.usecOffset, usec);
+  else setAreaInt32(t.usecOffset, usec);
+  setAreaFd(fd, level, option, t.size);
 }
 
 /** getsockopt into `length` bytes; returns exactly the bytes the kernel wrote (a copy). */

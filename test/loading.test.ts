@@ -58,6 +58,5 @@ test('the exports object has fast properties, and every export is a data propert
 });
 
 test('MAX_GET_LENGTH of the index is the one raw.ts enforces', () => {
-  /* eslint-disable @typescript-eslint/no-require-imports */
   expect(require(dist).MAX_GET_LENGTH).toBe(require(path.join(dist, 'raw')).MAX_GET_LENGTH);
 });
