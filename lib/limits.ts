@@ -3,6 +3,7 @@
 // missing or unreadable is null, never a throw.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { native } from './binding';
+import { readNumberFiles } from './raw';
 
 export interface Range {
   min: number | null;
@@ -62,10 +63,11 @@ export interface SystemLimits {
 /** Root of the sysctl tree. */
 const PROC_SYS = '/proc/sys/';
 
-// One buffer for every procfs read: a sysctl file is a line of at most a few
-// numbers. Each file costs open, one read and close, as a C reader's would
+// procfs files are read with open, one read and close, as a C reader does
 // (readFileSync sees procfs's size 0, allocates 64 KiB twice and makes five
-// system calls a file).
+// system calls a file): systemLimits through the addon's readNumberFiles, in
+// one native call; the cap refresh, and a binary without it, through the fs
+// calls below into one reused buffer.
 const readBuffer = Buffer.allocUnsafe(256);
 const values: number[] = [0, 0, 0, 0];
 const SPACE = 0x20;
@@ -123,40 +125,74 @@ function readLinuxSysctl(key: string): number | null {
   return readNumbers(key) === 0 ? null : values[0];
 }
 
-function triple(key: string): [number | null, number | null, number | null] {
-  return readNumbers(key) === 3 ? [values[0], values[1], values[2]] : [null, null, null];
-}
-
 function flag(value: number | null): boolean | null {
   return value === null ? null : value !== 0;
 }
 
+// The files linuxLimits reads, in the order of its slots below.
+const LINUX_FILES = [
+  'net/core/rmem_max',
+  'net/core/wmem_max',
+  'net/core/rmem_default',
+  'net/core/wmem_default',
+  'net/core/optmem_max',
+  'net/ipv4/tcp_rmem',
+  'net/ipv4/tcp_wmem',
+  'net/ipv4/tcp_mem',
+  'net/ipv4/udp_mem',
+  'net/ipv4/tcp_window_scaling',
+  'net/ipv4/tcp_moderate_rcvbuf',
+  'net/ipv4/tcp_adv_win_scale',
+  'net/ipv4/udp_rmem_min',
+  'net/ipv4/udp_wmem_min',
+] as const;
+const LINUX_PATHS = LINUX_FILES.map((f) => PROC_SYS + f).join('\n');
+const fallbackTable = new Float64Array(LINUX_FILES.length * 4);
+
+/** Every file of LINUX_FILES: [count, v0, v1, v2] per file. */
+function readLinuxTable(): Float64Array {
+  // One native call for the fourteen files where the addon has it.
+  const table = readNumberFiles(LINUX_PATHS);
+  if (table !== null) return table;
+  for (let i = 0; i < LINUX_FILES.length; i++) {
+    const count = readNumbers(LINUX_FILES[i]);
+    fallbackTable[i * 4] = count > 3 ? 0 : count;
+    for (let j = 0; j < 3; j++) fallbackTable[i * 4 + 1 + j] = values[j];
+  }
+  return fallbackTable;
+}
+
 function linuxLimits(): SystemLimits {
-  const n = readLinuxSysctl;
-  const rmem = triple('net/ipv4/tcp_rmem');
-  const wmem = triple('net/ipv4/tcp_wmem');
-  const tcpMem = triple('net/ipv4/tcp_mem');
-  const udpMem = triple('net/ipv4/udp_mem');
+  const t = readLinuxTable();
+  const n = (i: number): number | null => (t[i * 4] >= 1 ? t[i * 4 + 1] : null);
+  const range = (i: number): Range =>
+    t[i * 4] === 3
+      ? { min: t[i * 4 + 1], default: t[i * 4 + 2], max: t[i * 4 + 3] }
+      : { min: null, default: null, max: null };
+  const pages = (i: number): PageThresholds =>
+    t[i * 4] === 3
+      ? { low: t[i * 4 + 1], pressure: t[i * 4 + 2], high: t[i * 4 + 3] }
+      : { low: null, pressure: null, high: null };
   return {
     platform: 'linux',
     source: 'procfs',
-    recvMax: n('net/core/rmem_max'),
-    sendMax: n('net/core/wmem_max'),
-    recvDefault: n('net/core/rmem_default'),
-    sendDefault: n('net/core/wmem_default'),
-    optionMemoryMax: n('net/core/optmem_max'),
+    recvMax: n(0),
+    sendMax: n(1),
+    recvDefault: n(2),
+    sendDefault: n(3),
+    optionMemoryMax: n(4),
     tcp: {
-      recv: { min: rmem[0], default: rmem[1], max: rmem[2] },
-      send: { min: wmem[0], default: wmem[1], max: wmem[2] },
-      memoryPages: { low: tcpMem[0], pressure: tcpMem[1], high: tcpMem[2] },
-      windowScaling: flag(n('net/ipv4/tcp_window_scaling')),
-      autotuning: flag(n('net/ipv4/tcp_moderate_rcvbuf')),
-      advWinScale: n('net/ipv4/tcp_adv_win_scale'),
+      recv: range(5),
+      send: range(6),
+      memoryPages: pages(7),
+      windowScaling: flag(n(9)),
+      autotuning: flag(n(10)),
+      advWinScale: n(11),
     },
     udp: {
-      memoryPages: { low: udpMem[0], pressure: udpMem[1], high: udpMem[2] },
-      recvMin: n('net/ipv4/udp_rmem_min'),
-      sendMin: n('net/ipv4/udp_wmem_min'),
+      memoryPages: pages(8),
+      recvMin: n(12),
+      sendMin: n(13),
       recvDefault: null,
       maxDatagram: null,
     },

@@ -38,6 +38,7 @@ interface FrameBinding {
   getBytesFrame?(): void;
   setBytesFrame?(): void;
   queuedFrame?(): void;
+  readNumberFiles?(paths: string): void;
 }
 const binding = native as typeof native & FrameBinding;
 const frame = native.frame;
@@ -55,6 +56,7 @@ const AREA_SIZE = area.length;
 /** The area as 32-bit words in host order, for structs of u32 such as SO_MEMINFO. */
 const areaWords = new Uint32Array(area.buffer, area.byteOffset, AREA_SIZE >> 2);
 const areaInt32s = new Int32Array(area.buffer, area.byteOffset, AREA_SIZE >> 2);
+const areaDoubles = new Float64Array(area.buffer, area.byteOffset, AREA_SIZE >> 3);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** getsockopt of an int-valued option on an fd already resolved. */
@@ -204,6 +206,18 @@ export function setTimevalMsFd(fd: number, level: number, option: number, ms: nu
   if (t.usecSize === 8) setAreaInt64(t.usecOffset, usec);
   else setAreaInt32(t.usecOffset, usec);
   setAreaFd(fd, level, option, t.size);
+}
+
+/**
+ * Reads each of the '\n'-separated files (at most 32) with open, one read
+ * and close, in one native call. Returns the area as doubles: slot 4*i is how
+ * many integers file i holds (0 when missing, unreadable or not 1 to 3
+ * integers), slots 4*i+1.. the integers. null when the binary lacks it.
+ */
+export function readNumberFiles(paths: string): Float64Array | null {
+  if (binding.readNumberFiles === undefined) return null;
+  binding.readNumberFiles(paths);
+  return areaDoubles;
 }
 
 /** getsockopt into `length` bytes; returns exactly the bytes the kernel wrote (a copy). */
