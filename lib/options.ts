@@ -1,9 +1,17 @@
 // Typed socket options by name: a catalog of the common options, each with
 // its level and value type, checked by TypeScript and again at run time.
-import { native } from './binding';
 import { constants } from './constants';
 import { invalidArgType, invalidArgValue, outOfRange, unavailable } from './errors';
-import { getBytesFd, getIntFd, setBytesFd, setIntFd } from './raw';
+import {
+  getBytesFd,
+  getIntFd,
+  getLingerFd,
+  getTimevalMsFd,
+  setBytesFd,
+  setIntFd,
+  setLingerFd,
+  setTimevalMsFd,
+} from './raw';
 import { resolveFd, type SocketLike } from './resolve';
 import { INT32_MAX, INT32_MIN, validateInteger } from './validate';
 
@@ -132,30 +140,6 @@ function specFor(name: unknown): { spec: Spec; level: number; option: number } {
   return { spec, level, option };
 }
 
-function readTimeval(buf: Buffer): number {
-  const l = native.layout.timeval;
-  const sec = l.secSize === 8 ? Number(buf.readBigInt64LE(l.secOffset)) : buf.readInt32LE(l.secOffset);
-  const usec = l.usecSize === 8 ? Number(buf.readBigInt64LE(l.usecOffset)) : buf.readInt32LE(l.usecOffset);
-  return sec * 1000 + Math.round(usec / 1000);
-}
-
-function writeTimeval(ms: number): Buffer {
-  const l = native.layout.timeval;
-  const buf = Buffer.alloc(l.size);
-  // Round to whole microseconds first, then split: rounding the microseconds
-  // on their own can give 1000000, which the kernel refuses with EDOM. A
-  // positive value never becomes 0, which the kernel reads as "no timeout".
-  let micros = Math.round(ms * 1000);
-  if (micros === 0 && ms > 0) micros = 1;
-  const sec = Math.floor(micros / 1e6);
-  const usec = micros - sec * 1e6;
-  if (l.secSize === 8) buf.writeBigInt64LE(BigInt(sec), l.secOffset);
-  else buf.writeInt32LE(sec, l.secOffset);
-  if (l.usecSize === 8) buf.writeBigInt64LE(BigInt(usec), l.usecOffset);
-  else buf.writeInt32LE(usec, l.usecOffset);
-  return buf;
-}
-
 /** Reads option `name` and converts it to its catalog type. */
 export function getOption<N extends OptionName>(sock: SocketLike, name: N): OptionValue<N> {
   const fd = resolveFd(sock);
@@ -169,12 +153,12 @@ export function getOption<N extends OptionName>(sock: SocketLike, name: N): Opti
       value = getIntFd(fd, level, option) !== 0;
       break;
     case 'ms':
-      value = readTimeval(getBytesFd(fd, level, option, native.layout.timeval.size));
+      value = getTimevalMsFd(fd, level, option);
       break;
     case 'linger': {
-      const l = native.layout.linger;
-      const buf = getBytesFd(fd, level, option, l.size);
-      value = { enabled: buf.readInt32LE(l.onoffOffset) !== 0, seconds: buf.readInt32LE(l.lingerOffset) };
+      const linger = { enabled: false, seconds: 0 };
+      getLingerFd(fd, level, option, linger);
+      value = linger;
       break;
     }
     case 'string': {
@@ -215,16 +199,12 @@ export function setOption<N extends WritableOptionName>(sock: SocketLike, name: 
       if (!Number.isFinite(v) || v < 0 || v > INT32_MAX * 1000) {
         throw outOfRange('value', `a number of milliseconds >= 0 and <= ${INT32_MAX * 1000}`, v);
       }
-      setBytesFd(fd, level, option, writeTimeval(v));
+      setTimevalMsFd(fd, level, option, v);
       return;
     }
     case 'linger': {
       const { enabled, seconds } = checkLinger(v);
-      const l = native.layout.linger;
-      const buf = Buffer.alloc(l.size);
-      buf.writeInt32LE(enabled ? 1 : 0, l.onoffOffset);
-      buf.writeInt32LE(seconds, l.lingerOffset);
-      setBytesFd(fd, level, option, buf);
+      setLingerFd(fd, level, option, enabled, seconds);
       return;
     }
     case 'string': {
