@@ -316,7 +316,8 @@ async function main() {
   console.log(`${table(list)}\n`);
   console.log(
     'Per-call times: median over the rounds of the fastest of 5 slices; ratios: median of the per-round\n' +
-      'ratios of variants run side by side. Start-up: median over the rounds of the fastest of 3 spawns.\n' +
+      `ratios of variants run side by side. Start-up: median over ${results.startup.rounds} alternating spawns of the\n` +
+      'per-round difference in CPU time.\n' +
       `Memory: growth fitted over the measured calls after ${results.memory.warmupCalls / 1e6}M warm-up calls, ` +
       'with a forced GC before each reading.\n',
   );
