@@ -76,9 +76,11 @@ const FAILING = [
 ];
 
 /**
- * One pass of the mix: 16 calls, 3 of them returning Buffers and 1 failing
- * (EBADF, ENOPROTOOPT, ERR_INVALID_ARG_TYPE or ERR_OUT_OF_RANGE in turn:
- * throwing costs tens of microseconds, so one in 16 keeps the run short).
+ * One pass of the mix: 26 public calls (27 every eighth pass, with
+ * systemLimits), every kind of public function, 4 of them returning Buffers
+ * and 1 failing (EBADF, ENOPROTOOPT, ERR_INVALID_ARG_TYPE or ERR_OUT_OF_RANGE
+ * in turn: throwing costs tens of microseconds, so one in 26 keeps the run
+ * short).
  */
 function mix(sock, fd, badFd, bytes, turn) {
   let n = 0;
@@ -96,13 +98,26 @@ function mix(sock, fd, badFd, bytes, turn) {
   n += sockbuf.getsockopt(fd, SOL_SOCKET, SO_SNDBUF) > 0;
   n += sockbuf.getRecvBufferSize(fd) > 0;
   sockbuf.setsockopt(fd, SOL_SOCKET, SO_SNDBUF, 65536);
+  // Struct options, sizes with reports, observation: the byte area paths.
+  sockbuf.setOption(sock, 'SO_LINGER', { enabled: true, seconds: 5 });
+  n += sockbuf.getOption(sock, 'SO_LINGER').seconds === 5;
+  sockbuf.setOption(sock, 'SO_RCVTIMEO', 1500);
+  n += sockbuf.getOption(sock, 'SO_RCVTIMEO') > 0;
+  n += sockbuf.getOption(sock, 'SO_REUSEADDR') === false;
+  n += sockbuf.setRecvBufferSize(sock, 65536).effective > 0;
+  n += sockbuf.setBufferSizes(sock, { recv: 65536, send: 65536 }).send.effective > 0; // four calls
+  n += sockbuf.socketMemory(sock).recvBuffer > 0;
+  n += sockbuf.queuedBytes(sock).unsent === null; // three ioctls
+  n += sockbuf.getsockopt(fd, SOL_SOCKET, SO_RCVBUF, 5000).length === 4; // past the byte area
+  if (turn % 8 === 0) n += sockbuf.systemLimits().recvMax > 0;
   n += FAILING[turn % FAILING.length](fd, badFd);
   return n;
 }
-const CALLS_PER_MIX = 16;
-const CHECKS_PER_MIX = 10;
+/** Calls (public calls, not system calls) per mix, on average. */
+const CALLS_PER_MIX = 26 + 1 / 8;
+const checksPerMix = (turn) => 18 + (turn % 8 === 0 ? 1 : 0);
 const ERRORS_PER_MIX = 1;
-const BUFFERS_PER_MIX = 3;
+const BUFFERS_PER_MIX = 4;
 
 /** Least-squares slope of y over x. */
 function slope(xs, ys) {
@@ -125,12 +140,14 @@ function run(sock, { calls, chunks, warmupChunks }) {
   const badFd = closedFdNumber();
   const bytes = Buffer.alloc(4);
   bytes.writeInt32LE(65536);
-  const mixesPerChunk = Math.ceil(calls / chunks / CALLS_PER_MIX);
+  const mixesPerChunk = Math.ceil(calls / chunks / CALLS_PER_MIX / 8) * 8;
   const callsPerChunk = mixesPerChunk * CALLS_PER_MIX;
+  let expected = 0;
+  for (let i = 0; i < mixesPerChunk; i++) expected += checksPerMix(i);
   const doChunk = () => {
     let ok = 0;
     for (let i = 0; i < mixesPerChunk; i++) ok += mix(sock, fd, badFd, bytes, i);
-    check(ok === mixesPerChunk * CHECKS_PER_MIX, `the call mix gave wrong results (${ok})`);
+    check(ok === expected, `the call mix gave wrong results (${ok} of ${expected})`);
   };
   // Warm-up, in the same rhythm as the measured part (a chunk, then a GC):
   // JIT code, lazily created objects, malloc arenas and V8's heap sizing.
@@ -161,7 +178,7 @@ function run(sock, { calls, chunks, warmupChunks }) {
     fitted[f] = Math.round(s * millions);
   }
   return {
-    calls: after.calls,
+    calls: Math.round(after.calls),
     errorCalls: (after.calls / CALLS_PER_MIX) * ERRORS_PER_MIX,
     bufferCalls: (after.calls / CALLS_PER_MIX) * BUFFERS_PER_MIX,
     warmupCalls: warmupChunks * callsPerChunk,
@@ -176,7 +193,7 @@ function run(sock, { calls, chunks, warmupChunks }) {
 }
 
 function main() {
-  const calls = Number(process.argv[2] || 3e6);
+  const calls = Number(process.argv[2] || 5e6);
   const chunks = Number(process.argv[3] || 6);
   const warmupChunks = Number(process.argv[4] || 2);
   check(calls > 0 && chunks > 0 && warmupChunks >= 0, 'bad arguments');

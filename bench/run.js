@@ -5,7 +5,7 @@
 // Exit status: 0 when every measurement was taken (a budget that is over is
 // reported, not fatal); 1 when a measurement crashed or cannot be trusted.
 //
-// usage: node bench/run.js [--quick] [--out FILE]
+// usage: node bench/run.js [--quick] [--out FILE] [--svg FILE]
 
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -15,32 +15,40 @@ const { root, check } = require('./common');
 const { rawFd, dgramGetter, round } = require('./syscall');
 const { startup } = require('./startup');
 const { connectionRate } = require('./server');
+const { calls } = require('./calls');
+const { perConnectionSyscalls } = require('./perconn');
+const { chart } = require('./chart');
 
 const BUDGET = {
   rawFdRatio: 1.2,
   dgramRatio: 1.1,
   dgramGoal: 1.0,
   // "Zero growth": what is left after warm-up and a forced GC, fitted over the
-  // whole measured run (3M calls). The smallest leak there is, one 32-byte
+  // whole measured run (5M calls). The smallest leak there is, one 32-byte
   // malloc chunk, on the rarest path measured (the ~190k failing calls)
   // would add 6 MiB of RSS; RSS itself wobbles by up to ~1 MiB (malloc
   // arenas, code pages), hence 2 MiB. The JS heap and Buffer memory are
   // exact and get tight limits.
   memory: { rss: 2 * 1024 * 1024, heapUsed: 128 * 1024, external: 64 * 1024, arrayBuffers: 64 * 1024, fds: 0 },
-  // "A few milliseconds".
-  startupMs: 5,
+  // CPU time require('sockbuf') adds over `node -e 0` (median of 30
+  // alternating runs).
+  startupCpuMs: 3,
+  // configureServer({ perConnection: true }): at most the two setsockopt
+  // calls per connection, nothing else.
+  perConnectionSyscalls: 2,
   // configureServer may cost under 3% of the connection rate.
   serverRatio: 0.97,
 };
 
-const TIME_LIMIT_MS = 240000;
+const TIME_LIMIT_MS = 900000;
 
 function parseArgs(argv) {
-  const args = { quick: false, out: path.join(__dirname, 'results.json') };
+  const args = { quick: false, out: path.join(__dirname, 'results.json'), svg: path.join(__dirname, 'results.svg') };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--quick') args.quick = true;
     else if (argv[i] === '--out') args.out = path.resolve(argv[++i]);
-    else throw new Error(`unknown argument ${argv[i]} (usage: node bench/run.js [--quick] [--out FILE])`);
+    else if (argv[i] === '--svg') args.svg = path.resolve(argv[++i]);
+    else throw new Error(`unknown argument ${argv[i]} (usage: node bench/run.js [--quick] [--out FILE] [--svg FILE])`);
   }
   return args;
 }
@@ -58,7 +66,7 @@ function memory({ calls, chunks, warmupChunks }) {
       String(chunks),
       String(warmupChunks),
     ],
-    { encoding: 'utf8', timeout: 120000 },
+    { encoding: 'utf8', timeout: 480000 },
   );
   check(res.status === 0, `bench/memory.js failed (status ${res.status}): ${res.stderr || res.error}`);
   const out = JSON.parse(res.stdout);
@@ -130,16 +138,16 @@ function rows(r) {
   );
   const s = r.startup;
   add(
-    "require('sockbuf') start-up cost",
-    `${s.sockbufMs.toFixed(1)} ms vs ${s.bareMs.toFixed(1)} ms`,
-    `+${s.addedMs.toFixed(1)} ms`,
-    `<= ${BUDGET.startupMs} ms`,
-    atMost(s.addedMs, BUDGET.startupMs),
-  );
-  add(
-    '  CPU time it adds (steadier when busy)',
+    "require('sockbuf') CPU time added",
     `${(s.bareCpuMs + s.addedCpuMs).toFixed(1)} ms vs ${s.bareCpuMs.toFixed(1)} ms`,
     `+${s.addedCpuMs.toFixed(1)} ms`,
+    `<= ${BUDGET.startupCpuMs} ms`,
+    atMost(s.addedCpuMs, BUDGET.startupCpuMs),
+  );
+  add(
+    '  wall time added',
+    `${s.sockbufMs.toFixed(1)} ms vs ${s.bareMs.toFixed(1)} ms`,
+    `+${s.addedMs.toFixed(1)} ms`,
     '',
     'info',
   );
@@ -168,11 +176,43 @@ function rows(r) {
       'info',
     );
   }
+  const p = r.perConnectionSyscalls;
+  if (p) {
+    const a = p.addedPerConnection;
+    const total = a.setsockopt + a.getsockopt + a.ioctl;
+    add(
+      '  perConnection: system calls per connection',
+      `${a.setsockopt} setsockopt + ${a.getsockopt} getsockopt + ${a.ioctl} ioctl`,
+      `${total}`,
+      `<= ${BUDGET.perConnectionSyscalls}`,
+      atMost(total, BUDGET.perConnectionSyscalls),
+    );
+  }
   return out;
+}
+
+/** Rows of the per-call table. */
+function callRows(c) {
+  return c.rows.map((x) => ({
+    what: `${x.indent ? '  ' : ''}${x.group === 'sockbuf' ? '' : ''}${x.name}`,
+    measured: `${x.ns.toFixed(1)} ns vs ${x.cNs.toFixed(1)} ns`,
+    value: `${x.ratio.toFixed(2)}x`,
+    budget: x.budget === null ? '' : `<= ${x.budget}x`,
+    status:
+      x.budget === null
+        ? x.spread > 0.1
+          ? 'noisy'
+          : ''
+        : (x.ratio <= x.budget ? 'PASS' : 'OVER') + (x.spread > 0.1 ? ' (noisy)' : ''),
+  }));
 }
 
 function table(list) {
   const head = { what: 'measurement', measured: 'measured (median)', value: 'ratio', budget: 'budget', status: '' };
+  return tableWith(head, list);
+}
+
+function tableWith(head, list) {
   const all = [head, ...list];
   const w = {};
   for (const k of Object.keys(head)) w[k] = Math.max(...all.map((x) => x[k].length));
@@ -242,34 +282,61 @@ async function main() {
     return result;
   };
   const results = { env, budgets: BUDGET };
+  results.calls = await step('every call vs its C floor', () =>
+    calls(q ? { rounds: 5, slices: 3, sliceMs: 1 } : { rounds: 21, slices: 5, sliceMs: 2 }),
+  );
   results.rawFd = await step('raw fd get/set vs C loop', () => rawFd({ rounds: q ? 7 : 31, calls: 50000 }));
   results.dgramGetter = await step('dgram getter vs Node', () => dgramGetter({ rounds: q ? 7 : 31, calls: 50000 }));
   results.memory = await step('memory over millions of calls', () =>
-    memory(q ? { calls: 1e6, chunks: 4, warmupChunks: 2 } : { calls: 3e6, chunks: 12, warmupChunks: 4 }),
+    memory(q ? { calls: 1e6, chunks: 4, warmupChunks: 2 } : { calls: 5e6, chunks: 12, warmupChunks: 4 }),
   );
-  results.startup = await step('start-up', () => startup({ rounds: q ? 5 : 15 }));
+  results.startup = await step('start-up', () => startup(q ? { rounds: 10, tries: 1 } : { rounds: 30, tries: 1 }));
   results.server = await step('configureServer connection rate', () =>
     connectionRate({ rounds: q ? 4 : 16, connections: 400, tries: 3, concurrency: 8 }),
+  );
+  results.perConnectionSyscalls = await step('configureServer perConnection system calls (strace)', () =>
+    perConnectionSyscalls({ connections: q ? 50 : 200 }),
   );
   env.loadAverageAfter = os.loadavg().map((x) => round(x));
   env.seconds = round((Date.now() - started) / 1000, 1);
 
+  const perCall = callRows(results.calls);
   const list = rows(results);
-  results.summary = list.map(({ what, value, budget, status }) => ({ what: what.trim(), value, budget, status }));
-  console.log(`\n${table(list)}\n`);
+  results.summary = [...perCall, ...list].map(({ what, value, budget, status }) => ({
+    what: what.trim(),
+    value,
+    budget,
+    status,
+  }));
+  const callHead = { what: 'call', measured: 'ns per call vs C (median)', value: 'x C', budget: 'budget', status: '' };
+  console.log(`\n${tableWith(callHead, perCall)}\n`);
+  console.log(
+    `sockbuf.fn() / destructured fn(): ${results.calls.exportsVsDestructured.toFixed(3)}x (1 = exports in fast mode)\n`,
+  );
+  console.log(`${table(list)}\n`);
   console.log(
     'Per-call times: median over the rounds of the fastest of 5 slices; ratios: median of the per-round\n' +
-      'ratios of variants run side by side. Start-up: median over the rounds of the fastest of 3 spawns.\n' +
+      `ratios of variants run side by side. Start-up: median over ${results.startup.rounds} alternating spawns of the\n` +
+      'per-round difference in CPU time.\n' +
       `Memory: growth fitted over the measured calls after ${results.memory.warmupCalls / 1e6}M warm-up calls, ` +
       'with a forced GC before each reading.\n',
   );
-  const over = list.filter((x) => x.status === 'OVER').length;
+  const noisy = results.calls.rows.filter((x) => x.spread > 0.1).length;
+  if (env.loadAverageBefore[0] > env.cpus * 0.5 || noisy > results.calls.rows.length / 4) {
+    console.log(
+      `warning: noisy run (load average ${env.loadAverageBefore[0]} on ${env.cpus} CPUs, ${noisy} rows with a ratio spread over 10%): re-run on a quiet machine before trusting a verdict`,
+    );
+  }
+  const over = [...perCall, ...list].filter((x) => x.status.startsWith('OVER')).length;
   console.log(
     `${over === 0 ? 'every budget met' : `${over} over budget`}; ${env.seconds} s, load average ` +
       `${env.loadAverageBefore.join(' ')} -> ${env.loadAverageAfter.join(' ')}`,
   );
   fs.writeFileSync(args.out, await formatJson(results));
   console.log(`results: ${path.relative(process.cwd(), args.out) || args.out}`);
+  const described = `sockbuf ${env.sockbuf} (${env.commit}), Node ${env.node}, ${env.platform}, ${env.cpus} x ${env.cpuModel}, load ${env.loadAverageBefore[0]}, ${env.date.slice(0, 10)}`;
+  fs.writeFileSync(args.svg, chart(results.calls.rows, described));
+  console.log(`chart: ${path.relative(process.cwd(), args.svg) || args.svg}`);
 }
 
 main().then(

@@ -54,7 +54,7 @@ function requireMs(tries = 3) {
 
 const diffs = (a, b) => a.map((v, i) => v - b[i]);
 
-function startup({ rounds = 15 } = {}) {
+function startup({ rounds = 30, tries = 1 } = {}) {
   const withRequire = `require(${JSON.stringify(root)})`;
   // The require must give the real API, or the timing means nothing.
   const probe = spawnSync(process.execPath, ['-e', `process.stdout.write(typeof ${withRequire}.getRecvBufferSize)`], {
@@ -66,10 +66,10 @@ function startup({ rounds = 15 } = {}) {
   const net = "require('node:net'); require('node:dgram');";
   const cpu = { bare: [], sockbuf: [], net: [], netSockbuf: [] };
   const variants = {
-    bare: () => spawnMs('', cpu.bare),
-    sockbuf: () => spawnMs(withRequire, cpu.sockbuf),
-    net: () => spawnMs(net, cpu.net),
-    netSockbuf: () => spawnMs(`${net} ${withRequire}`, cpu.netSockbuf),
+    bare: () => spawnMs('', cpu.bare, tries),
+    sockbuf: () => spawnMs(withRequire, cpu.sockbuf, tries),
+    net: () => spawnMs(net, cpu.net, tries),
+    netSockbuf: () => spawnMs(`${net} ${withRequire}`, cpu.netSockbuf, tries),
   };
   for (const v of Object.values(variants)) v();
   for (const list of Object.values(cpu)) list.length = 0;
@@ -78,6 +78,7 @@ function startup({ rounds = 15 } = {}) {
   for (let i = 0; i < Math.min(rounds, 5); i++) inner.push(requireMs());
   return {
     rounds,
+    tries,
     bareMs: median(s.bare),
     sockbufMs: median(s.sockbuf),
     addedMs: median(diffs(s.sockbuf, s.bare)),

@@ -230,4 +230,4 @@ async function dgramGetter({ rounds = 21, calls = 50000, slices = 5 } = {}) {
   }
 }
 
-module.exports = { rawFd, dgramGetter, round };
+module.exports = { rawFd, dgramGetter, round, compileCLoop };

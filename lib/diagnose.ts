@@ -10,7 +10,7 @@
 // against the send buffer whenever the program had data waiting, and so is
 // the time in flight when the buffer cannot even hold the congestion window.
 import { performance } from 'node:perf_hooks';
-import { constants } from './constants';
+import { constants, type ConstantName } from './constants';
 import { invalidArgType, invalidArgValue, unavailable } from './errors';
 import type * as net from 'node:net';
 import { native } from './binding';
@@ -143,7 +143,7 @@ function takeSample(fd: number, nodeQueued: number | undefined, nodeNeedDrain: b
   const size = native.layout.meminfoSize;
   if (constants.SO_MEMINFO !== undefined && size !== undefined) {
     const mem = getBytesFd(fd, constants.SOL_SOCKET, constants.SO_MEMINFO, size);
-    const at = (name: string): number => {
+    const at = (name: ConstantName): number => {
       const index = constants[name];
       return index !== undefined && (index + 1) * 4 <= mem.length ? mem.readUInt32LE(index * 4) : 0;
     };

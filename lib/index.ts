@@ -1,69 +1,190 @@
 // sockbuf: kernel socket buffers and socket options for Node.js sockets.
-export { constants } from './constants';
-export { getsockopt, setsockopt, MAX_GET_LENGTH, type OptionBytes } from './raw';
-export {
-  getBufferSizes,
-  getRecvBufferSize,
-  getSendBufferSize,
-  setBufferSizes,
-  setRecvBufferSize,
-  setSendBufferSize,
-  configureServer,
-  type BufferSizeReport,
-  type BufferSizes,
-  type BufferSizesReport,
-  type SetBufferSizesOptions,
-  type SetBufferSizeOptions,
-  type ConfigureServerOptions,
+//
+// Loading: require('sockbuf') loads only the addon, the constants and the
+// error codes (so a missing binary still fails at require time). Each
+// function below is a small stub that loads its module on its first call;
+// the CLI, its units and the report never load for a library user.
+//
+// Speed: the exports are plain data properties assigned in one go, so the
+// exports object stays in V8's fast mode and `sockbuf.fn()` costs what a
+// destructured `fn()` costs (the same stub; V8 inlines it). TypeScript's
+// `export { x } from` would compile to getters, and turning those into data
+// properties leaves the object in dictionary mode; neither is used here for
+// anything but types. (bench/run.js measures both call forms.)
+/* eslint-disable @typescript-eslint/no-require-imports */
+import { constants as platformConstants } from './constants';
+import { ErrorCodes as errorCodes } from './errors';
+import type { SocketLike } from './resolve';
+
+type Raw = typeof import('./raw');
+type Sizes = typeof import('./sizes');
+type Options = typeof import('./options');
+type Limits = typeof import('./limits');
+type Observe = typeof import('./observe');
+type Connect = typeof import('./connect');
+type Agent = typeof import('./agent');
+type TcpInfoModule = typeof import('./tcpinfo');
+type UdpSizing = typeof import('./udpsizing');
+type Diagnose = typeof import('./diagnose');
+
+let rawModule: Raw | undefined;
+let sizesModule: Sizes | undefined;
+let optionsModule: Options | undefined;
+let limitsModule: Limits | undefined;
+let observeModule: Observe | undefined;
+let connectModule: Connect | undefined;
+let agentModule: Agent | undefined;
+let tcpInfoModule: TcpInfoModule | undefined;
+let udpSizingModule: UdpSizing | undefined;
+let diagnoseModule: Diagnose | undefined;
+const raw = (): Raw => rawModule ?? (rawModule = require('./raw') as Raw);
+const sizes = (): Sizes => sizesModule ?? (sizesModule = require('./sizes') as Sizes);
+const options = (): Options => optionsModule ?? (optionsModule = require('./options') as Options);
+const limits = (): Limits => limitsModule ?? (limitsModule = require('./limits') as Limits);
+const observe = (): Observe => observeModule ?? (observeModule = require('./observe') as Observe);
+const connectLib = (): Connect => connectModule ?? (connectModule = require('./connect') as Connect);
+const agent = (): Agent => agentModule ?? (agentModule = require('./agent') as Agent);
+const tcpInfoLib = (): TcpInfoModule => tcpInfoModule ?? (tcpInfoModule = require('./tcpinfo') as TcpInfoModule);
+const udpSizing = (): UdpSizing => udpSizingModule ?? (udpSizingModule = require('./udpsizing') as UdpSizing);
+const diagnoseLib = (): Diagnose => diagnoseModule ?? (diagnoseModule = require('./diagnose') as Diagnose);
+
+export const constants = platformConstants;
+export const ErrorCodes = errorCodes;
+/** Largest number of bytes a raw get may ask the kernel for (lib/raw.ts's MAX_GET_LENGTH). */
+export const MAX_GET_LENGTH: number = 1 << 20;
+
+// Each stub passes its arguments on untouched: the function it calls reads
+// and validates them, exactly once.
+export const getsockopt = function getsockopt(sock: SocketLike, level: number, option: number, length?: number) {
+  return raw().getsockopt(sock, level, option, length as number);
+} as Raw['getsockopt'];
+export const setsockopt: Raw['setsockopt'] = function setsockopt(sock, level, option, value) {
+  raw().setsockopt(sock, level, option, value);
+};
+export const getBufferSizes: Sizes['getBufferSizes'] = function getBufferSizes(sock) {
+  return sizes().getBufferSizes(sock);
+};
+export const getRecvBufferSize: Sizes['getRecvBufferSize'] = function getRecvBufferSize(sock) {
+  return sizes().getRecvBufferSize(sock);
+};
+export const getSendBufferSize: Sizes['getSendBufferSize'] = function getSendBufferSize(sock) {
+  return sizes().getSendBufferSize(sock);
+};
+export const setBufferSizes: Sizes['setBufferSizes'] = function setBufferSizes(sock, sizeOptions) {
+  return sizes().setBufferSizes(sock, sizeOptions);
+};
+export const setRecvBufferSize: Sizes['setRecvBufferSize'] = function setRecvBufferSize(sock, bytes, setOptions) {
+  return sizes().setRecvBufferSize(sock, bytes, setOptions);
+};
+export const setSendBufferSize: Sizes['setSendBufferSize'] = function setSendBufferSize(sock, bytes, setOptions) {
+  return sizes().setSendBufferSize(sock, bytes, setOptions);
+};
+export const configureServer: Sizes['configureServer'] = function configureServer(server, serverOptions) {
+  return sizes().configureServer(server, serverOptions);
+};
+export const getOption: Options['getOption'] = function getOption(sock, name) {
+  return options().getOption(sock, name);
+};
+export const setOption: Options['setOption'] = function setOption(sock, name, value, setOptions) {
+  options().setOption(sock, name, value, setOptions);
+};
+export const systemLimits: Limits['systemLimits'] = function systemLimits() {
+  return limits().systemLimits();
+};
+export const socketMemory: Observe['socketMemory'] = function socketMemory(sock) {
+  return observe().socketMemory(sock);
+};
+export const queuedBytes: Observe['queuedBytes'] = function queuedBytes(sock) {
+  return observe().queuedBytes(sock);
+};
+
+export const tcpInfo: TcpInfoModule['tcpInfo'] = function tcpInfo(sock) {
+  return tcpInfoLib().tcpInfo(sock);
+};
+export const diagnose: Diagnose['diagnose'] = function diagnose(sock, previous) {
+  return diagnoseLib().diagnose(sock, previous);
+};
+export const measureDatagramCost: UdpSizing['measureDatagramCost'] = function measureDatagramCost(payload, opts) {
+  return udpSizing().measureDatagramCost(payload, opts);
+};
+export const recommendUdpBuffer: UdpSizing['recommendUdpBuffer'] = function recommendUdpBuffer(opts) {
+  return udpSizing().recommendUdpBuffer(opts);
+};
+export const connect: Connect['connect'] = function connect(connectOptions, connectListener) {
+  return connectLib().connect(connectOptions, connectListener);
+};
+export const connectReports: Connect['connectReports'] = function connectReports(socket) {
+  return connectLib().connectReports(socket);
+};
+// Agents call these as methods: `this` (the agent) is passed on.
+export const createConnection: Connect['createConnection'] = function createConnection(
+  this: unknown,
+  connectOptions,
+  connectListener,
+) {
+  return connectLib().createConnection.call(this, connectOptions, connectListener);
+};
+export const createTlsConnection: Connect['createTlsConnection'] = function createTlsConnection(
+  this: unknown,
+  connectOptions,
+  secureListener,
+) {
+  return connectLib().createTlsConnection.call(this, connectOptions, secureListener);
+};
+export const undiciConnector: Agent['undiciConnector'] = function undiciConnector(connectorOptions) {
+  return agent().undiciConnector(connectorOptions);
+};
+/** The event a socket from connect() emits with its attempt's report (lib/connect.ts's CONFIGURED_EVENT). */
+export const CONFIGURED_EVENT = 'sockbufConfigured';
+
+/** The option catalog (lib/options.ts), loaded on first read. */
+export declare const optionCatalog: Options['optionCatalog'];
+// Written in the one getter form that Node's ESM loader recognises as a
+// named export of a CommonJS module (`return a.b;`).
+const lazy = {
+  get optionCatalog(): Options['optionCatalog'] {
+    return options().optionCatalog;
+  },
+};
+Object.defineProperty(exports, 'optionCatalog', {
+  enumerable: true,
+  get: function () {
+    return lazy.optionCatalog;
+  },
+});
+
+export type { OptionBytes } from './raw';
+export type {
+  BufferSizeReport,
+  BufferSizes,
+  BufferSizesReport,
+  SetBufferSizesOptions,
+  SetBufferSizeOptions,
+  ConfigureServerOptions,
 } from './sizes';
-export {
-  getOption,
-  setOption,
-  optionCatalog,
-  type Linger,
-  type OptionName,
-  type OptionValue,
-  type WritableOptionName,
+export type {
+  Linger,
+  OptionName,
+  OptionValue,
+  WritableOptionName,
+  PeerCredentials,
+  SetOptionOptions,
+  UnsafeOptionName,
+  PreparedOption,
 } from './options';
-export { systemLimits, type SystemLimits, type Range, type PageThresholds } from './limits';
-export { socketMemory, queuedBytes, type SocketMemory, type QueuedBytes } from './observe';
-export { ErrorCodes, type SystemError, type CodedError } from './errors';
-export type { SocketLike } from './resolve';
-export { type PeerCredentials, type SetOptionOptions, type UnsafeOptionName, type PreparedOption } from './options';
 export type { Constants, ConstantName, CommonConstantName, PlatformConstantName } from './constants';
 export type { ServerSizesReport } from './sizes';
-export {
-  connect,
-  connectReports,
-  createConnection,
-  createTlsConnection,
-  CONFIGURED_EVENT,
-  type ConnectOptions,
-  type ConnectAttemptReport,
-  type ConnectSocketOptions,
-  type SockbufConnectOptions,
+export type {
+  ConnectOptions,
+  ConnectAttemptReport,
+  ConnectSocketOptions,
+  SockbufConnectOptions,
 } from './connect';
-export {
-  undiciConnector,
-  type UndiciConnectorOptions,
-  type UndiciConnectParams,
-  type UndiciConnectCallback,
-} from './agent';
-export { tcpInfo, type TcpInfo, type TcpState } from './tcpinfo';
-export {
-  measureDatagramCost,
-  recommendUdpBuffer,
-  type DatagramCost,
-  type MeasureOptions,
-  type UdpBufferOptions,
-  type UdpBufferRecommendation,
-} from './udpsizing';
-export { diagnose, type Diagnosis, type TcpSample, type Verdict, type Shares } from './diagnose';
-
-// TypeScript compiles the re-exports above to getters, which cost ~8 ns on
-// every `sockbuf.fn()` call; make them plain read-only data properties.
-for (const [key, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(exports))) {
-  if (descriptor.get !== undefined) {
-    Object.defineProperty(exports, key, { value: descriptor.get(), enumerable: true, writable: false });
-  }
-}
+export type { UndiciConnectorOptions, UndiciConnectParams, UndiciConnectCallback } from './agent';
+export type { TcpInfo, TcpState } from './tcpinfo';
+export type { DatagramCost, MeasureOptions, UdpBufferOptions, UdpBufferRecommendation } from './udpsizing';
+export type { Diagnosis, TcpSample, Verdict, Shares } from './diagnose';
+export type { SystemLimits, Range, PageThresholds } from './limits';
+export type { SocketMemory, QueuedBytes } from './observe';
+export type { SystemError, CodedError } from './errors';
+export type { SocketLike } from './resolve';

@@ -1,8 +1,8 @@
 // What the kernel is doing with a socket: queued bytes, memory, drops.
 import { native } from './binding';
-import { constants, type ConstantName } from './constants';
-import { coded, ErrorCodes, systemError, unavailable } from './errors';
-import { getBytesFd } from './raw';
+import { constants } from './constants';
+import { coded, ErrorCodes, unavailable } from './errors';
+import { areaSize, areaWord, getAreaFd, queuedFd } from './raw';
 import { resolveFd, type SocketLike } from './resolve';
 
 /**
@@ -33,55 +33,83 @@ export interface SocketMemory {
 export interface QueuedBytes {
   /** Bytes waiting to be read (SIOCINQ). For UDP: the size of the next datagram only. */
   recv: number;
-  /** Bytes not yet sent (TCP: not yet acknowledged) (SIOCOUTQ). */
+  /**
+   * Bytes in the send queue (SIOCOUTQ). TCP: every byte written and not yet
+   * acknowledged by the peer, including bytes never sent yet (see `unsent`).
+   * UDP: bytes not yet handed to the network device.
+   */
   send: number;
+  /**
+   * TCP: the part of `send` not sent yet (SIOCOUTQNSD), so `send - unsent`
+   * is in flight (sent, not acknowledged). null where the kernel keeps no
+   * such count: UDP and Unix domain sockets, macOS.
+   */
+  unsent: number | null;
 }
 
-const MEMINFO_FIELDS: readonly [keyof SocketMemory, ConstantName][] = [
-  ['recvAllocated', 'SK_MEMINFO_RMEM_ALLOC'],
-  ['recvBuffer', 'SK_MEMINFO_RCVBUF'],
-  ['sendAllocated', 'SK_MEMINFO_WMEM_ALLOC'],
-  ['sendBuffer', 'SK_MEMINFO_SNDBUF'],
-  ['forwardAllocated', 'SK_MEMINFO_FWD_ALLOC'],
-  ['sendQueued', 'SK_MEMINFO_WMEM_QUEUED'],
-  ['optionMemory', 'SK_MEMINFO_OPTMEM'],
-  ['backlog', 'SK_MEMINFO_BACKLOG'],
-  ['drops', 'SK_MEMINFO_DROPS'],
-];
+// SO_MEMINFO's u32 slots, resolved once: the catalog's indexes (from
+// linux/sock_diag.h) for each field, or -1 when this platform has none.
+const MEMINFO_FIELDS = [
+  'SK_MEMINFO_RMEM_ALLOC',
+  'SK_MEMINFO_RCVBUF',
+  'SK_MEMINFO_WMEM_ALLOC',
+  'SK_MEMINFO_SNDBUF',
+  'SK_MEMINFO_FWD_ALLOC',
+  'SK_MEMINFO_WMEM_QUEUED',
+  'SK_MEMINFO_OPTMEM',
+  'SK_MEMINFO_BACKLOG',
+  'SK_MEMINFO_DROPS',
+] as const;
+const [RMEM_ALLOC, RCVBUF, WMEM_ALLOC, SNDBUF, FWD_ALLOC, WMEM_QUEUED, OPTMEM, BACKLOG, DROPS] = MEMINFO_FIELDS.map(
+  (name) => constants[name] ?? -1,
+);
+const SOL_SOCKET = constants.SOL_SOCKET;
+const SO_MEMINFO = constants.SO_MEMINFO;
+const MEMINFO_SIZE = native.layout.meminfoSize;
+/** Bytes an answer must have for every field above to be in it. */
+const MEMINFO_NEEDED =
+  (Math.max(RMEM_ALLOC, RCVBUF, WMEM_ALLOC, SNDBUF, FWD_ALLOC, WMEM_QUEUED, OPTMEM, BACKLOG, DROPS) + 1) * 4;
+const MEMINFO_USABLE =
+  SO_MEMINFO !== undefined &&
+  MEMINFO_SIZE !== undefined &&
+  MEMINFO_SIZE <= areaSize() &&
+  Math.min(RMEM_ALLOC, RCVBUF, WMEM_ALLOC, SNDBUF, FWD_ALLOC, WMEM_QUEUED, OPTMEM, BACKLOG, DROPS) >= 0;
 
 /** The socket's memory and drop counter (Linux SO_MEMINFO). */
 export function socketMemory(sock: SocketLike): SocketMemory {
   const fd = resolveFd(sock);
-  const size = native.layout.meminfoSize;
-  if (constants.SO_MEMINFO === undefined || size === undefined) throw unavailable('socketMemory (SO_MEMINFO)');
-  const buf = getBytesFd(fd, constants.SOL_SOCKET, constants.SO_MEMINFO, size);
-  const out = {} as SocketMemory;
-  for (const [key, constant] of MEMINFO_FIELDS) {
-    const index = constants[constant];
-    if (index === undefined || (index + 1) * 4 > buf.length) {
-      // An older kernel (or an emulator) answered with fewer fields: never
-      // report a missing drop counter as zero drops.
-      throw coded(
-        `socketMemory: this kernel's SO_MEMINFO answer has no ${constant} (${buf.length} of ${size} bytes); its counters cannot be reported`,
-        ErrorCodes.UNAVAILABLE,
-      );
-    }
-    out[key] = buf.readUInt32LE(index * 4);
+  if (!MEMINFO_USABLE) throw unavailable('socketMemory (SO_MEMINFO)');
+  // The answer stays in the addon's byte area: read the words from there.
+  const length = getAreaFd(fd, SOL_SOCKET, SO_MEMINFO!, MEMINFO_SIZE!);
+  if (length < MEMINFO_NEEDED) {
+    // An older kernel (or an emulator) answered with fewer fields: never
+    // report a missing drop counter as zero drops.
+    throw coded(
+      `socketMemory: this kernel's SO_MEMINFO answer has ${length} of the ${MEMINFO_NEEDED} bytes its counters need; they cannot be reported`,
+      ErrorCodes.UNAVAILABLE,
+    );
   }
-  return out;
+  return {
+    recvAllocated: areaWord(RMEM_ALLOC),
+    recvBuffer: areaWord(RCVBUF),
+    sendAllocated: areaWord(WMEM_ALLOC),
+    sendBuffer: areaWord(SNDBUF),
+    forwardAllocated: areaWord(FWD_ALLOC),
+    sendQueued: areaWord(WMEM_QUEUED),
+    optionMemory: areaWord(OPTMEM),
+    backlog: areaWord(BACKLOG),
+    drops: areaWord(DROPS),
+  };
 }
 
-function queued(fd: number, which: 0 | 1): number {
-  const value = native.queued(fd, which);
-  if (value === undefined) {
-    const errno = native.lastErrno();
-    throw systemError(errno, 'ioctl', fd, { label: which === 0 ? 'SIOCINQ' : 'SIOCOUTQ' });
-  }
-  return value;
-}
+const scratch = { recv: 0, send: 0, unsent: 0 };
 
-/** Bytes waiting in the receive and send queues. */
+/**
+ * Bytes waiting in the receive and send queues, and the never-sent part of
+ * the send queue (TCP on Linux).
+ */
 export function queuedBytes(sock: SocketLike): QueuedBytes {
   const fd = resolveFd(sock);
-  return { recv: queued(fd, 0), send: queued(fd, 1) };
+  queuedFd(fd, scratch);
+  return { recv: scratch.recv, send: scratch.send, unsent: scratch.unsent < 0 ? null : scratch.unsent };
 }

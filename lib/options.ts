@@ -4,7 +4,16 @@
 import { native } from './binding';
 import { constants } from './constants';
 import { invalidArgType, invalidArgValue, outOfRange, unavailable, unsafeOption } from './errors';
-import { getBytesFd, getIntFd, setBytesFd, setIntFd } from './raw';
+import {
+  getBytesFd,
+  getIntFd,
+  getLingerFd,
+  getTimevalMsFd,
+  setBytesFd,
+  setIntFd,
+  setLingerFd,
+  setTimevalMsFd,
+} from './raw';
 import { resolveFd, type SocketLike } from './resolve';
 import { INT32_MAX, INT32_MIN, readOnce, validateBoolean, validateInteger, validateOptions } from './validate';
 
@@ -202,8 +211,13 @@ export interface PreparedOption {
   readonly name: OptionName;
   readonly level: number;
   readonly option: number;
-  /** An int for int and boolean options; the struct or string bytes otherwise. */
-  readonly value: number | Uint8Array;
+  /** The catalog kind, which says how `value` is applied. */
+  readonly kind: Kind;
+  /**
+   * An int for int and boolean options, milliseconds for timeouts,
+   * { enabled, seconds } for SO_LINGER, the string's bytes otherwise.
+   */
+  readonly value: PreparedValue;
 }
 
 const STRING_MAX = 64;
@@ -233,30 +247,6 @@ function entryFor(name: unknown, argName: string): Entry & { level: number; opti
   return entry as Entry & { level: number; option: number };
 }
 
-function readTimeval(buf: Buffer): number {
-  const l = native.layout.timeval;
-  const sec = l.secSize === 8 ? Number(buf.readBigInt64LE(l.secOffset)) : buf.readInt32LE(l.secOffset);
-  const usec = l.usecSize === 8 ? Number(buf.readBigInt64LE(l.usecOffset)) : buf.readInt32LE(l.usecOffset);
-  return sec * 1000 + Math.round(usec / 1000);
-}
-
-function writeTimeval(ms: number): Buffer {
-  const l = native.layout.timeval;
-  const buf = Buffer.alloc(l.size);
-  // Round to whole microseconds first, then split: rounding the microseconds
-  // on their own can give 1000000, which the kernel refuses with EDOM. A
-  // positive value never becomes 0, which the kernel reads as "no timeout".
-  let micros = Math.round(ms * 1000);
-  if (micros === 0 && ms > 0) micros = 1;
-  const sec = Math.floor(micros / 1e6);
-  const usec = micros - sec * 1e6;
-  if (l.secSize === 8) buf.writeBigInt64LE(BigInt(sec), l.secOffset);
-  else buf.writeInt32LE(sec, l.secOffset);
-  if (l.usecSize === 8) buf.writeBigInt64LE(BigInt(usec), l.usecOffset);
-  else buf.writeInt32LE(usec, l.usecOffset);
-  return buf;
-}
-
 /** Reads option `name` and converts it to its catalog type. */
 export function getOption<N extends OptionName>(sock: SocketLike, name: N): OptionValue<N> {
   const entry = entryFor(name, 'name');
@@ -271,12 +261,12 @@ export function getOption<N extends OptionName>(sock: SocketLike, name: N): Opti
       value = getIntFd(fd, level, option) !== 0;
       break;
     case 'ms':
-      value = readTimeval(getBytesFd(fd, level, option, native.layout.timeval.size));
+      value = getTimevalMsFd(fd, level, option);
       break;
     case 'linger': {
-      const l = native.layout.linger;
-      const buf = getBytesFd(fd, level, option, l.size);
-      value = { enabled: buf.readInt32LE(l.onoffOffset) !== 0, seconds: buf.readInt32LE(l.lingerOffset) };
+      const linger = { enabled: false, seconds: 0 };
+      getLingerFd(fd, level, option, linger);
+      value = linger;
       break;
     }
     case 'ucred': {
@@ -310,7 +300,9 @@ function describeValue(value: unknown): string {
  * read once) and converts it: a number for int and boolean options, the
  * bytes otherwise. Refuses an unsafe value unless `allowUnsafe`.
  */
-function prepareValue(entry: Entry, value: unknown, argName: string, allowUnsafe: boolean): number | Uint8Array {
+type PreparedValue = number | Uint8Array | Linger;
+
+function prepareValue(entry: Entry, value: unknown, argName: string, allowUnsafe: boolean): PreparedValue {
   const spec = entry.spec;
   const unsafe = allowUnsafe ? undefined : spec.unsafe;
   switch (spec.kind) {
@@ -326,7 +318,7 @@ function prepareValue(entry: Entry, value: unknown, argName: string, allowUnsafe
         throw outOfRange(argName, `a number of milliseconds >= 0 and <= ${INT32_MAX * 1000}`, value);
       }
       if (value > 0 && unsafe?.when === 'nonzero') throw unsafeOption(entry.name, String(value), unsafe.danger);
-      return writeTimeval(value);
+      return value;
     }
     case 'linger': {
       if (value === null || typeof value !== 'object') {
@@ -340,11 +332,7 @@ function prepareValue(entry: Entry, value: unknown, argName: string, allowUnsafe
       if (enabled && (seconds as number) > 0 && unsafe?.when === 'linger') {
         throw unsafeOption(entry.name, describeValue({ enabled, seconds }), unsafe.danger);
       }
-      const l = native.layout.linger;
-      const buf = Buffer.alloc(l.size);
-      buf.writeInt32LE(enabled ? 1 : 0, l.onoffOffset);
-      buf.writeInt32LE(seconds as number, l.lingerOffset);
-      return buf;
+      return { enabled: enabled as boolean, seconds: seconds as number };
     }
     case 'string': {
       if (typeof value !== 'string') throw invalidArgType(argName, 'of type string', value);
@@ -389,14 +377,25 @@ export function prepareOption(name: unknown, value: unknown, argName: string, al
   const entry = entryForSet(name, argName === 'value' ? 'name' : `${argName} (its name)`);
   const allow = allowUnsafe === undefined ? false : validateBoolean(allowUnsafe, 'allowUnsafe');
   const prepared = prepareValue(entry, value, argName, allow);
-  return { name: entry.name, level: entry.level, option: entry.option, value: prepared };
+  return { name: entry.name, level: entry.level, option: entry.option, kind: entry.spec.kind, value: prepared };
 }
 
 /** Applies a prepared option to an fd already resolved; throws the system error. */
 export function applyPreparedOption(fd: number, prepared: PreparedOption): void {
-  const { level, option, value } = prepared;
-  if (typeof value === 'number') setIntFd(fd, level, option, value);
-  else setBytesFd(fd, level, option, value);
+  applyValue(fd, prepared.kind, prepared.level, prepared.option, prepared.value);
+}
+
+/** The system call for a value prepareValue checked: struct values go through the addon's byte area. */
+function applyValue(fd: number, kind: Kind, level: number, option: number, value: PreparedValue): void {
+  if (typeof value === 'number') {
+    if (kind === 'ms') setTimevalMsFd(fd, level, option, value);
+    else setIntFd(fd, level, option, value);
+  } else if (kind === 'linger') {
+    const linger = value as Linger;
+    setLingerFd(fd, level, option, linger.enabled, linger.seconds);
+  } else {
+    setBytesFd(fd, level, option, value as Uint8Array);
+  }
 }
 
 /**
@@ -413,6 +412,5 @@ export function setOption<N extends WritableOptionName>(
   const allowUnsafe = readUnsafe(options, 'options');
   const prepared = prepareValue(entry, value, 'value', allowUnsafe);
   const fd = resolveFd(sock);
-  if (typeof prepared === 'number') setIntFd(fd, entry.level, entry.option, prepared);
-  else setBytesFd(fd, entry.level, entry.option, prepared);
+  applyValue(fd, entry.spec.kind, entry.level, entry.option, prepared);
 }

@@ -1,4 +1,5 @@
 // Raw getsockopt/setsockopt on the descriptor behind any socket-like value.
+import { constants as osConstants } from 'node:os';
 import { types } from 'node:util';
 import { native } from './binding';
 import { describeOption } from './constants';
@@ -17,15 +18,46 @@ export function optionError(errno: number, syscall: string, fd: number, level: n
   return systemError(errno, syscall, fd, { level, option, label: describeOption(level, option) });
 }
 
-// The int calls go through the binding's frame: the arguments are stored in
-// an Int32Array the native side reads directly, so neither side converts a
-// value, and a call costs little more than the system call itself.
+// The frame: the ONLY code that writes native.frame and native.bytes.
+//
+// The int, byte and queue calls go through memory the addon owns: an
+// Int32Array `frame` for the arguments and results, and a Uint8Array `bytes`
+// for option values, so that neither side converts a value or creates an
+// object on success, and a call costs little more than the system call.
+// Safety rests on one rule: only validated primitives reach the frame. Every
+// function below takes numbers that its caller has already validated (an
+// fd from resolveFd, level/option/value through lib/validate.ts, a length
+// within the area) and byte views already checked by toBytes; nothing in
+// between runs user code. The native side re-checks lengths against the
+// area, so a misuse cannot make the kernel go past it.
+// (test/property.test.ts drives random inputs through every public
+// function and checks that only the socket passed is ever touched.)
+interface FrameBinding {
+  /** Per-environment byte area (absent in a binary from before it existed). */
+  readonly bytes?: Uint8Array;
+  getBytesFrame?(): void;
+  setBytesFrame?(): void;
+  queuedFrame?(): void;
+  readNumberFiles?(paths: string): void;
+}
+const binding = native as typeof native & FrameBinding;
 const frame = native.frame;
 const FD = 0;
 const LEVEL = 1;
 const OPTION = 2;
 const VALUE = 3;
 const ERRNO = 4;
+const SEND = 5;
+const UNSENT = 6;
+const UNSENT_ERRNO = 7;
+/** The byte area; lengths past it (rare: up to MAX_GET_LENGTH) take the slower path. */
+const area: Uint8Array = binding.bytes ?? new Uint8Array(0);
+const AREA_SIZE = area.length;
+/** The area as 32-bit words in host order, for structs of u32 such as SO_MEMINFO. */
+const areaWords = new Uint32Array(area.buffer, area.byteOffset, AREA_SIZE >> 2);
+const areaInt32s = new Int32Array(area.buffer, area.byteOffset, AREA_SIZE >> 2);
+const areaDoubles = new Float64Array(area.buffer, area.byteOffset, AREA_SIZE >> 3);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** getsockopt of an int-valued option on an fd already resolved. */
 export function getIntFd(fd: number, level: number, option: number): number {
@@ -68,16 +100,209 @@ export function setIntFd(fd: number, level: number, option: number, value: numbe
   if (err !== 0) throw optionError(err, 'setsockopt', fd, level, option);
 }
 
-/** getsockopt into `length` bytes; returns exactly the bytes the kernel wrote. */
-export function getBytesFd(fd: number, level: number, option: number, length: number): Buffer {
-  const value = native.getBytes(fd, level, option, length);
-  if (value === undefined) throw optionError(native.lastErrno(), 'getsockopt', fd, level, option);
-  return value;
+/**
+ * getsockopt into the byte area (`length` at most areaSize()); returns how
+ * many bytes the kernel wrote. The value stays in the area only until the
+ * next call: read it at once (areaByte, areaWord) or copy it.
+ */
+export function getAreaFd(fd: number, level: number, option: number, length: number): number {
+  frame[FD] = fd;
+  frame[LEVEL] = level;
+  frame[OPTION] = option;
+  frame[VALUE] = length;
+  binding.getBytesFrame!();
+  const errno = frame[ERRNO];
+  if (errno !== 0) throw optionError(errno, 'getsockopt', fd, level, option);
+  return frame[VALUE];
 }
 
+/** Bytes the area holds. */
+export function areaSize(): number {
+  return AREA_SIZE;
+}
+
+/** The 32-bit word at `index` (host byte order) of the last value read into the area. */
+export function areaWord(index: number): number {
+  return areaWords[index];
+}
+
+/** setsockopt of the first `length` bytes of the area (written with setAreaInt32/setAreaInt64). */
+export function setAreaFd(fd: number, level: number, option: number, length: number): void {
+  frame[FD] = fd;
+  frame[LEVEL] = level;
+  frame[OPTION] = option;
+  frame[VALUE] = length;
+  binding.setBytesFrame!();
+  const errno = frame[ERRNO];
+  if (errno !== 0) throw optionError(errno, 'setsockopt', fd, level, option);
+}
+
+/** Clears the first `length` bytes of the area (before writing a struct field by field). */
+export function clearArea(length: number): void {
+  area.fill(0, 0, length);
+}
+
+/** The int32 at `byteOffset` (a multiple of 4) of the area, host order. */
+export function areaInt32(byteOffset: number): number {
+  return areaInt32s[byteOffset >> 2];
+}
+
+export function setAreaInt32(byteOffset: number, value: number): void {
+  areaInt32s[byteOffset >> 2] = value;
+}
+
+/** The int64 at `byteOffset` (a multiple of 8) of the area, host order, as a number (exact to 2^53). */
+export function areaInt64(byteOffset: number): number {
+  const i = byteOffset >> 2;
+  return LITTLE_ENDIAN ? areaInt32s[i + 1] * 4294967296 + areaWords[i] : areaInt32s[i] * 4294967296 + areaWords[i + 1];
+}
+
+/** Writes an integer number (|value| < 2^53) as an int64 at `byteOffset` (a multiple of 8). */
+export function setAreaInt64(byteOffset: number, value: number): void {
+  const hi = Math.floor(value / 4294967296);
+  const lo = value - hi * 4294967296;
+  const i = byteOffset >> 2;
+  areaInt32s[LITTLE_ENDIAN ? i + 1 : i] = hi;
+  areaWords[LITTLE_ENDIAN ? i : i + 1] = lo;
+}
+
+// Struct options without a Buffer: struct linger and struct timeval, laid out
+// as the headers say (native.layout), read and written in the area.
+
+/** getsockopt of a struct linger: [l_onoff !== 0, l_linger] into `out`. */
+export function getLingerFd(
+  fd: number,
+  level: number,
+  option: number,
+  out: { enabled: boolean; seconds: number },
+): void {
+  const l = native.layout.linger;
+  getAreaFd(fd, level, option, l.size);
+  out.enabled = areaInt32(l.onoffOffset) !== 0;
+  out.seconds = areaInt32(l.lingerOffset);
+}
+
+/** setsockopt of a struct linger from validated values. */
+export function setLingerFd(fd: number, level: number, option: number, enabled: boolean, seconds: number): void {
+  const l = native.layout.linger;
+  clearArea(l.size);
+  setAreaInt32(l.onoffOffset, enabled ? 1 : 0);
+  setAreaInt32(l.lingerOffset, seconds);
+  setAreaFd(fd, level, option, l.size);
+}
+
+function timevalField(offset: number, size: number): number {
+  return size === 8 ? areaInt64(offset) : areaInt32(offset);
+}
+
+/** getsockopt of a struct timeval, in milliseconds (microseconds rounded). */
+export function getTimevalMsFd(fd: number, level: number, option: number): number {
+  const t = native.layout.timeval;
+  getAreaFd(fd, level, option, t.size);
+  return timevalField(t.secOffset, t.secSize) * 1000 + Math.round(timevalField(t.usecOffset, t.usecSize) / 1000);
+}
+
+/**
+ * setsockopt of a struct timeval from a validated number of milliseconds
+ * (finite, >= 0). Rounded to whole microseconds first, then split: rounding
+ * the microseconds alone can give 1000000, which the kernel refuses (EDOM).
+ * A positive value never becomes 0, which the kernel reads as "no timeout".
+ */
+export function setTimevalMsFd(fd: number, level: number, option: number, ms: number): void {
+  const t = native.layout.timeval;
+  let micros = Math.round(ms * 1000);
+  if (micros === 0 && ms > 0) micros = 1;
+  const sec = Math.floor(micros / 1e6);
+  const usec = micros - sec * 1e6;
+  clearArea(t.size);
+  if (t.secSize === 8) setAreaInt64(t.secOffset, sec);
+  else setAreaInt32(t.secOffset, sec);
+  if (t.usecSize === 8) setAreaInt64(t.usecOffset, usec);
+  else setAreaInt32(t.usecOffset, usec);
+  setAreaFd(fd, level, option, t.size);
+}
+
+/**
+ * Reads each of the '\n'-separated files (at most 32) with open, one read
+ * and close, in one native call. Returns the area as doubles: slot 4*i is how
+ * many integers file i holds (0 when missing, unreadable or not 1 to 3
+ * integers), slots 4*i+1.. the integers. null when the binary lacks it.
+ */
+export function readNumberFiles(paths: string): Float64Array | null {
+  if (binding.readNumberFiles === undefined) return null;
+  binding.readNumberFiles(paths);
+  return areaDoubles;
+}
+
+/** getsockopt into `length` bytes; returns exactly the bytes the kernel wrote (a copy). */
+export function getBytesFd(fd: number, level: number, option: number, length: number): Buffer {
+  if (length > AREA_SIZE) {
+    const value = native.getBytes(fd, level, option, length);
+    if (value === undefined) throw optionError(native.lastErrno(), 'getsockopt', fd, level, option);
+    return value;
+  }
+  const n = getAreaFd(fd, level, option, length);
+  // From Node's Buffer pool for small sizes: no allocation of its own.
+  const out = Buffer.allocUnsafe(n);
+  if (n <= 64) for (let i = 0; i < n; i++) out[i] = area[i];
+  else out.set(area.subarray(0, n));
+  return out;
+}
+
+/** setsockopt of raw bytes (a view toBytes checked) on an fd already resolved. */
 export function setBytesFd(fd: number, level: number, option: number, bytes: Uint8Array): void {
-  const err = native.setBytes(fd, level, option, bytes);
+  const n = bytes.length;
+  let err: number;
+  if (n > AREA_SIZE) {
+    err = native.setBytes(fd, level, option, bytes);
+  } else {
+    if (n <= 64) for (let i = 0; i < n; i++) area[i] = bytes[i];
+    else area.set(bytes);
+    frame[FD] = fd;
+    frame[LEVEL] = level;
+    frame[OPTION] = option;
+    frame[VALUE] = n;
+    binding.setBytesFrame!();
+    err = frame[ERRNO];
+  }
   if (err !== 0) throw optionError(err, 'setsockopt', fd, level, option);
+}
+
+/**
+ * The receive queue, the send queue and its never-sent part, on an fd
+ * already resolved: three ioctls in one native call. `unsent` is -1 where
+ * the socket or platform has no such count. Throws the ioctl's error.
+ */
+export function queuedFd(fd: number, out: { recv: number; send: number; unsent: number }): void {
+  if (binding.queuedFrame === undefined) {
+    out.recv = queuedOld(fd, 0);
+    out.send = queuedOld(fd, 1);
+    out.unsent = -1;
+    return;
+  }
+  frame[FD] = fd;
+  binding.queuedFrame();
+  const errno = frame[ERRNO];
+  if (errno !== 0) {
+    throw systemError(errno, 'ioctl', fd, { label: QUEUE_REQUESTS[frame[OPTION]] ?? 'SIOCOUTQ' });
+  }
+  out.recv = frame[VALUE];
+  out.send = frame[SEND];
+  const unsentErrno = frame[UNSENT_ERRNO];
+  if (unsentErrno === 0) out.unsent = frame[UNSENT];
+  else if (unsentErrno === ENOTTY || unsentErrno === ENOTSUP || unsentErrno === EOPNOTSUPP) out.unsent = -1;
+  else throw systemError(unsentErrno, 'ioctl', fd, { label: 'SIOCOUTQNSD' });
+}
+
+const QUEUE_REQUESTS = ['SIOCINQ', 'SIOCOUTQ'];
+const { ENOTTY, ENOTSUP, EOPNOTSUPP } = osConstants.errno as Record<string, number>;
+
+function queuedOld(fd: number, which: 0 | 1): number {
+  const value = native.queued(fd, which);
+  if (value === undefined) {
+    throw systemError(native.lastErrno(), 'ioctl', fd, { label: QUEUE_REQUESTS[which] });
+  }
+  return value;
 }
 
 type Getter = (this: unknown) => unknown;

@@ -4,6 +4,12 @@
 //  - int options go through `frame`, an Int32Array this environment owns:
 //    lib writes [fd, level, option, value], calls getIntFrame()/setIntFrame(),
 //    and reads frame[3] (the value) and frame[4] (0, or the errno) back;
+//  - byte and struct options go through `bytes`, a Uint8Array over a byte
+//    area this environment owns, with the length in frame[3]: lib writes
+//    [fd, level, option, length], calls getBytesFrame()/setBytesFrame(), and
+//    reads frame[3] (the kernel's optlen) and frame[4] (0, or the errno);
+//    queuedFrame() reads frame[0] (fd) and writes the three queue sizes (see
+//    QueuedFrame). getBytes/setBytes/queued remain for lengths past the area;
 //  - the other getters return their value, or undefined on failure, and the
 //    failure's errno is then read with lastErrno(); setBytes returns 0 or the
 //    errno;
@@ -36,7 +42,23 @@ namespace {
 constexpr int32_t kMaxGetLength = 1 << 20;
 
 constexpr size_t kFrameSlots = 8;
-enum FrameSlot { kFd = 0, kLevel = 1, kOption = 2, kValue = 3, kErrno = 4 };
+enum FrameSlot {
+  kFd = 0,
+  kLevel = 1,
+  kOption = 2,
+  kValue = 3,
+  kErrno = 4,
+  // queuedFrame() only: the send queue, the unsent part of it, and the
+  // unsent part's errno (the receive queue goes to kValue).
+  kSend = 5,
+  kUnsent = 6,
+  kUnsentErrno = 7,
+};
+
+// Bytes of the per-environment byte area: every struct option (linger,
+// timeval, SO_MEMINFO, tcp_info, names) fits; lib uses getBytes/setBytes
+// past it.
+constexpr size_t kByteAreaSize = 4096;
 
 // Per-environment state, so that every worker thread has its own.
 struct InstanceData {
@@ -45,6 +67,12 @@ struct InstanceData {
   // (see AddFrameFunctions). The memory is owned here, so the native side
   // never follows a pointer that V8 could take away.
   alignas(16) int32_t frame[kFrameSlots] = {};
+  // Byte and struct options' values (see AddByteFunctions).
+  alignas(16) uint8_t bytes[kByteAreaSize] = {};
+  // Where lib's views really point: the two arrays above, or V8 memory where
+  // external buffers are refused.
+  int32_t* frame_ptr = nullptr;
+  uint8_t* bytes_ptr = nullptr;
 };
 
 void SetLastErrno(Napi::Env env, int err) {
@@ -139,6 +167,7 @@ void AddFrameFunctions(napi_env env, napi_value exports, InstanceData* data) {
       return;
     }
   }
+  data->frame_ptr = static_cast<int32_t*>(mem);
   if (napi_create_typedarray(env, napi_int32_array, kFrameSlots, buffer, 0,
                              &frame) != napi_ok) {
     return;
@@ -152,6 +181,203 @@ void AddFrameFunctions(napi_env env, napi_value exports, InstanceData* data) {
   if (napi_create_function(env, "setIntFrame", NAPI_AUTO_LENGTH, SetIntFrame,
                            mem, &fn) == napi_ok) {
     napi_set_named_property(env, exports, "setIntFrame", fn);
+  }
+}
+
+// getBytesFrame() / setBytesFrame() / queuedFrame(): the byte, struct and
+// queue calls, through memory this environment owns, so that a successful
+// call creates no N-API value (lib copies what it returns, if anything, out
+// of `bytes`). Each reads its arguments from the frame, which lib writes
+// only with validated primitives; the length is checked again here, so a
+// misuse of the binding cannot make the kernel read or write past the area.
+InstanceData* CallData(napi_env env, napi_callback_info info) {
+  void* data = nullptr;
+  napi_get_cb_info(env, info, nullptr, nullptr, nullptr, &data);
+  return static_cast<InstanceData*>(data);
+}
+
+bool AreaLength(int32_t* f, socklen_t* len) {
+  if (f[kValue] < 0 || static_cast<size_t>(f[kValue]) > kByteAreaSize) {
+    f[kErrno] = EINVAL;
+    return false;
+  }
+  *len = static_cast<socklen_t>(f[kValue]);
+  return true;
+}
+
+// [fd, level, option, length] -> frame[kValue] = the kernel's optlen (at
+// most length), frame[kErrno] = 0 or errno; the value is in bytes[0..optlen).
+napi_value GetBytesFrame(napi_env env, napi_callback_info info) {
+  InstanceData* d = CallData(env, info);
+  int32_t* f = d->frame_ptr;
+  socklen_t len = 0;
+  if (!AreaLength(f, &len)) return nullptr;
+  socklen_t asked = len;
+  std::memset(d->bytes_ptr, 0, len);
+  if (getsockopt(f[kFd], f[kLevel], f[kOption], d->bytes_ptr, &len) != 0) {
+    f[kErrno] = errno;
+    return nullptr;
+  }
+  // A kernel may report the size it would have liked; never past ours.
+  f[kValue] = static_cast<int32_t>(len > asked ? asked : len);
+  f[kErrno] = 0;
+  return nullptr;
+}
+
+// [fd, level, option, length], value in bytes[0..length) -> frame[kErrno].
+napi_value SetBytesFrame(napi_env env, napi_callback_info info) {
+  InstanceData* d = CallData(env, info);
+  int32_t* f = d->frame_ptr;
+  socklen_t len = 0;
+  if (!AreaLength(f, &len)) return nullptr;
+  f[kErrno] = setsockopt(f[kFd], f[kLevel], f[kOption],
+                         len == 0 ? nullptr : d->bytes_ptr, len) == 0
+                  ? 0
+                  : errno;
+  return nullptr;
+}
+
+// [fd] -> frame[kValue] = receive queue, frame[kSend] = send queue,
+// frame[kErrno] = 0 or the errno of the first of them that failed, with
+// frame[kOption] = 0 or 1 saying which; then frame[kUnsent] = the unsent
+// part of the send queue, frame[kUnsentErrno] = 0 or its errno (ENOTTY or
+// ENOTSUP where the socket or platform has no such count). The send queue
+// is read before its unsent part: bytes can only leave the unsent part in
+// between, so unsent <= send holds.
+napi_value QueuedFrame(napi_env env, napi_callback_info info) {
+  int32_t* f = CallData(env, info)->frame_ptr;
+  int32_t value = 0;
+  for (int32_t which = 0; which < 2; which++) {
+    int err = QueuedBytes(f[kFd], static_cast<Queue>(which), &value);
+    if (err != 0) {
+      f[kOption] = which;
+      f[kErrno] = err;
+      return nullptr;
+    }
+    f[which == 0 ? kValue : kSend] = value;
+  }
+  f[kErrno] = 0;
+  value = 0;
+  f[kUnsentErrno] = QueuedBytes(f[kFd], Queue::kUnsent, &value);
+  f[kUnsent] = value;
+  return nullptr;
+}
+
+// readNumberFiles(paths) -> undefined: for each of up to kMaxNumberFiles
+// '\n'-separated paths, open, one read, close (as a C reader would), and the
+// whitespace-separated integers of the file into the byte area as doubles:
+// slot 4*i holds how many (0: missing, unreadable, empty, too long, or not
+// all integers; more than 3 counts as 0), slots 4*i+1.. the values. This is
+// systemLimits' procfs path: one native call instead of three fs calls a
+// file.
+constexpr size_t kMaxNumberFiles = 32;
+
+size_t ParseNumbers(const char* text, size_t length, double* out) {
+  size_t count = 0;
+  size_t i = 0;
+  while (i < length) {
+    char c = text[i];
+    if (c == ' ' || c == '\t' || c == '\n') {
+      i++;
+      continue;
+    }
+    double sign = 1;
+    if (c == '-') {
+      sign = -1;
+      i++;
+    }
+    size_t start = i;
+    double n = 0;
+    while (i < length && text[i] >= '0' && text[i] <= '9') {
+      n = n * 10 + (text[i] - '0');
+      i++;
+    }
+    if (i == start || count == 3) return 0;
+    if (i < length && text[i] != ' ' && text[i] != '\t' && text[i] != '\n') {
+      return 0;
+    }
+    out[count++] = sign * n;
+  }
+  return count;
+}
+
+napi_value ReadNumberFiles(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg;
+  void* raw = nullptr;
+  if (napi_get_cb_info(env, info, &argc, &arg, nullptr, &raw) != napi_ok) {
+    return nullptr;
+  }
+  InstanceData* d = static_cast<InstanceData*>(raw);
+  char paths[4096];
+  size_t length = 0;
+  if (argc < 1 || napi_get_value_string_latin1(env, arg, paths, sizeof(paths),
+                                               &length) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE",
+                          "argument 1 must be a string");
+    return nullptr;
+  }
+  double out[kMaxNumberFiles * 4] = {};
+  size_t file = 0;
+  size_t start = 0;
+  while (start <= length && file < kMaxNumberFiles) {
+    size_t end = start;
+    while (end < length && paths[end] != '\n') end++;
+    paths[end] = '\0';
+    int fd = open(paths + start, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+      char text[256];
+      ssize_t n = read(fd, text, sizeof(text));
+      close(fd);
+      if (n > 0 && static_cast<size_t>(n) < sizeof(text)) {
+        out[file * 4] = static_cast<double>(
+            ParseNumbers(text, static_cast<size_t>(n), &out[file * 4 + 1]));
+      }
+    }
+    file++;
+    start = end + 1;
+  }
+  std::memcpy(d->bytes_ptr, out, sizeof(out));
+  return nullptr;
+}
+
+// Exports `bytes` (a Uint8Array over this environment's byte area) and the
+// functions above. Needs the frame (AddFrameFunctions) first.
+void AddByteFunctions(napi_env env, napi_value exports, InstanceData* data) {
+  if (data->frame_ptr == nullptr) return;
+  void* mem = data->bytes;
+  napi_value buffer, bytes;
+  if (napi_create_external_arraybuffer(env, mem, sizeof(data->bytes), nullptr,
+                                       nullptr, &buffer) != napi_ok) {
+    napi_value ignored;
+    bool pending = false;
+    if (napi_is_exception_pending(env, &pending) == napi_ok && pending) {
+      napi_get_and_clear_last_exception(env, &ignored);
+    }
+    if (napi_create_arraybuffer(env, sizeof(data->bytes), &mem, &buffer) !=
+        napi_ok) {
+      return;
+    }
+  }
+  if (napi_create_typedarray(env, napi_uint8_array, sizeof(data->bytes), buffer,
+                             0, &bytes) != napi_ok) {
+    return;
+  }
+  data->bytes_ptr = static_cast<uint8_t*>(mem);
+  napi_set_named_property(env, exports, "bytes", bytes);
+  static const struct {
+    const char* name;
+    napi_callback cb;
+  } kFunctions[] = {{"getBytesFrame", GetBytesFrame},
+                    {"setBytesFrame", SetBytesFrame},
+                    {"queuedFrame", QueuedFrame},
+                    {"readNumberFiles", ReadNumberFiles}};
+  for (const auto& fn : kFunctions) {
+    napi_value value;
+    if (napi_create_function(env, fn.name, NAPI_AUTO_LENGTH, fn.cb, data,
+                             &value) == napi_ok) {
+      napi_set_named_property(env, exports, fn.name, value);
+    }
   }
 }
 
@@ -303,6 +529,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InstanceData* data = new InstanceData();
   env.SetInstanceData(data);
   AddFrameFunctions(env, exports, data);
+  AddByteFunctions(env, exports, data);
   exports.Set("getBytes", Napi::Function::New(env, GetBytes, "getBytes"));
   exports.Set("setBytes", Napi::Function::New(env, SetBytes, "setBytes"));
   exports.Set("queued", Napi::Function::New(env, Queued, "queued"));

@@ -9,8 +9,10 @@
 
 namespace sockbuf {
 
-// Which kernel queue QueuedBytes reads.
-enum class Queue : int32_t { kReceive = 0, kSend = 1 };
+// Which kernel queue QueuedBytes reads: kSend is every byte not yet
+// acknowledged (TCP) or not yet handed to the device (UDP), kUnsent the part
+// of it never sent (TCP only; ENOTTY/ENOTSUP elsewhere).
+enum class Queue : int32_t { kReceive = 0, kSend = 1, kUnsent = 2 };
 
 // Bytes waiting in the socket's receive or send queue.
 int QueuedBytes(int fd, Queue queue, int32_t* out);

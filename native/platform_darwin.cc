@@ -16,6 +16,8 @@ namespace sockbuf {
 
 int QueuedBytes(int fd, Queue queue, int32_t* out) {
   int value = 0;
+  // macOS has no count of the never-sent bytes alone.
+  if (queue == Queue::kUnsent) return ENOTSUP;
   if (queue == Queue::kReceive) {
     if (ioctl(fd, FIONREAD, &value) != 0) return errno;
   } else {

@@ -1,5 +1,5 @@
-// Linux: queue sizes through SIOCINQ/SIOCOUTQ, and the SO_MEMINFO indexes,
-// which linux/sock_diag.h declares as an enum that #ifdef cannot see.
+// Linux: queue sizes through SIOCINQ/SIOCOUTQ/SIOCOUTQNSD, and the SO_MEMINFO
+// indexes, which linux/sock_diag.h declares as an enum that #ifdef cannot see.
 #include <linux/sock_diag.h>
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
@@ -28,7 +28,9 @@ void AddUcredLayout(Napi::Env env, Napi::Object layout) {
 
 int QueuedBytes(int fd, Queue queue, int32_t* out) {
   int value = 0;
-  unsigned long request = queue == Queue::kReceive ? SIOCINQ : SIOCOUTQ;
+  unsigned long request = queue == Queue::kReceive ? SIOCINQ
+                          : queue == Queue::kSend  ? SIOCOUTQ
+                                                   : SIOCOUTQNSD;
   if (ioctl(fd, request, &value) != 0) return errno;
   *out = value;
   return 0;

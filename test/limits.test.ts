@@ -81,3 +81,37 @@ test('entries hidden from the process are null, never a throw', () => {
   // What was not hidden is still read.
   expect(limits.sendMax).toBe(num('net.core.wmem_max'));
 });
+
+test('the cap in set reports follows an administrator change within the refresh period, without a read per set', () => {
+  // A private mount namespace where rmem_max is a file the child rewrites:
+  // the first set reads it, the next sets use the cached value, and the
+  // refresh timer brings the new value while the event loop runs.
+  const script = `
+    const fs = require('node:fs');
+    const dgram = require('node:dgram');
+    const { setRecvBufferSize } = require(${JSON.stringify(dist)});
+    const sock = dgram.createSocket('udp4');
+    sock.bind(0, '127.0.0.1', async () => {
+      const out = [setRecvBufferSize(sock, 4096).limit];
+      fs.writeFileSync('/tmp/sockbuf-cap-sysctl', '222222\\n');
+      out.push(setRecvBufferSize(sock, 4096).limit);
+      let polls = 0;
+      while (setRecvBufferSize(sock, 4096).limit !== 222222 && polls++ < 200) await new Promise((r) => setTimeout(r, 50));
+      out.push(setRecvBufferSize(sock, 4096).limit);
+      console.log(JSON.stringify(out));
+      sock.close();
+    });`;
+  const shell = [
+    'set -e',
+    'echo 111111 > /tmp/sockbuf-cap-sysctl',
+    'mount --bind /tmp/sockbuf-cap-sysctl /proc/sys/net/core/rmem_max',
+    `exec "${process.execPath}" -e "$SCRIPT"`,
+  ].join('\n');
+  const res = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', shell], {
+    encoding: 'utf8',
+    env: { ...process.env, SCRIPT: script },
+  });
+  expect(res.stderr).toBe('');
+  expect(res.status).toBe(0);
+  expect(JSON.parse(res.stdout)).toEqual([111111, 111111, 222222]);
+});

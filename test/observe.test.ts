@@ -5,7 +5,22 @@ import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import * as net from 'node:net';
 import { queuedBytes, setRecvBufferSize, socketMemory } from '../lib';
-import { boundUdp, closeAll, codeOf, listeningServer, portOf, track } from './helpers';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { boundUdp, closeAll, codeOf, listeningServer, portOf, python, track } from './helpers';
+
+/** A connected pair of Unix domain stream sockets. */
+async function unixPair(): Promise<[net.Socket, net.Socket]> {
+  const file = path.join(os.tmpdir(), `sockbuf-observe-${process.pid}-${Date.now()}.sock`);
+  const server = track(net.createServer());
+  server.listen(file);
+  await once(server, 'listening');
+  const acceptedP = once(server, 'connection') as Promise<[net.Socket]>;
+  const client = track(net.connect(file));
+  await once(client, 'connect');
+  const [accepted] = await acceptedP;
+  return [client, track(accepted)];
+}
 
 afterEach(closeAll);
 
@@ -77,7 +92,59 @@ test('a TCP receiver that does not read: queued bytes equal ss Recv-Q', async ()
   const mem = socketMemory(accepted);
   expect(mem.recvAllocated).toBeGreaterThan(0);
   expect(mem.recvAllocated).toBe(seen.skmem.r);
-  expect(queuedBytes(client)).toEqual({ recv: 0, send: 0 });
+  expect(queuedBytes(client)).toEqual({ recv: 0, send: 0, unsent: 0 });
+});
+
+test('a flooded TCP sender: send counts every unacknowledged byte, unsent the never-sent part, as ss and Python see them', async () => {
+  const server = track(net.createServer({ pauseOnConnect: true }));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const acceptedP = once(server, 'connection') as Promise<[net.Socket]>;
+  const client = track(net.connect(portOf(server), '127.0.0.1'));
+  await once(client, 'connect');
+  const [accepted] = await acceptedP;
+  track(accepted);
+  setRecvBufferSize(accepted, 16384);
+  // Far more than the receiver's window and the sender's buffer: the window
+  // closes, and the kernel holds bytes it has not sent yet.
+  client.write(Buffer.alloc(8 << 20, 1));
+  const fd = (client as unknown as { _handle: { fd: number } })._handle.fd;
+  // Settled once two readings a moment apart agree (the receiver never reads).
+  let q = queuedBytes(client);
+  for (let i = 0; i < 200; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    const next = queuedBytes(client);
+    if (next.send === q.send && next.unsent === q.unsent && (q.unsent ?? 0) > 0) break;
+    q = next;
+  }
+  expect(q.unsent).not.toBeNull();
+  const unsent = q.unsent as number;
+  expect(unsent).toBeGreaterThan(0);
+  expect(q.send).toBeGreaterThan(unsent);
+  // Python's ioctls on the same descriptor (SIOCOUTQ = TIOCOUTQ, SIOCOUTQNSD = 0x894b).
+  const py = python<[number, number]>(
+    fd,
+    'import fcntl, termios\n' +
+      "def q(req): return struct.unpack('i', fcntl.ioctl(sock.fileno(), req, b'\\0' * 4))[0]\n" +
+      'out([q(termios.TIOCOUTQ), q(0x894B)])',
+  );
+  expect(py).toEqual([q.send, unsent]);
+  // ss: Send-Q is the unacknowledged bytes, tcp_info's notsent the unsent ones.
+  const res = spawnSync('ss', ['-tnHi', `( sport = :${client.localPort} and dport = :${portOf(server)} )`], {
+    encoding: 'utf8',
+  });
+  const cols = res.stdout.trim().split(/\s+/);
+  expect(Number(cols[2])).toBe(q.send);
+  expect(Number(/notsent:(\d+)/.exec(res.stdout)?.[1])).toBe(unsent);
+  expect(queuedBytes(client)).toEqual(q);
+  client.destroy();
+});
+
+test('UDP and Unix domain sockets have no unsent count: null, not 0', async () => {
+  const sock = await boundUdp();
+  expect(queuedBytes(sock).unsent).toBeNull();
+  const [a] = await unixPair();
+  expect(queuedBytes(a)).toEqual({ recv: 0, send: 0, unsent: null });
 });
 
 test('a listening socket has no queues: EINVAL, as a system error', async () => {

@@ -186,7 +186,7 @@ test('fields past the length the kernel answered are absent, not 0', async () =>
   expect(full.sndWnd === undefined).toBe(pyLength < 232);
   // An older kernel answers with fewer bytes: ask this one for only 104
   // (up to tcpi_total_retrans, as Linux 3.x filled it) and decode that.
-  const short = getsockopt(client, constants.IPPROTO_TCP, constants.TCP_INFO, 104);
+  const short = getsockopt(client, constants.IPPROTO_TCP, constants.TCP_INFO!, 104);
   expect(short.length).toBe(104);
   const old = decodeTcpInfo(short, short.length);
   expect(old.state).toBe('established');

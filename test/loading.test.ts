@@ -1,0 +1,62 @@
+// What require('sockbuf') loads, and the shape of its exports: only the addon,
+// the constants and the error codes load with it; each function's module
+// loads on its first call; the exports object stays in V8's fast mode.
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+
+const dist = path.join(__dirname, '..', 'dist');
+
+function run(script: string, flags: string[] = []): string {
+  const res = spawnSync(process.execPath, [...flags, '-e', script], { encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`node failed (${res.status}): ${res.stderr}`);
+  return res.stdout.trim();
+}
+
+const LOADED = `const loaded = () => Object.keys(require.cache).filter((f) => f.startsWith(${JSON.stringify(dist)})).map((f) => require('node:path').basename(f)).sort();`;
+
+test('require loads the addon, constants and errors only; the CLI, units and report never', () => {
+  const out = JSON.parse(
+    run(`${LOADED}
+      const s = require(${JSON.stringify(dist)});
+      const atLoad = loaded();
+      const dgram = require('node:dgram');
+      const u = dgram.createSocket('udp4');
+      u.bind(0, '127.0.0.1', () => {
+        s.getsockopt(u, s.constants.SOL_SOCKET, s.constants.SO_RCVBUF);
+        const afterRaw = loaded();
+        s.setRecvBufferSize(u, 65536); s.getOption(u, 'SO_LINGER'); s.queuedBytes(u); s.systemLimits();
+        console.log(JSON.stringify({ atLoad, afterRaw, afterAll: loaded() }));
+        u.close();
+      });`),
+  );
+  expect(out.atLoad).toEqual(['binding.js', 'constants.js', 'errors.js', 'index.js']);
+  expect(out.afterRaw).toEqual([
+    'binding.js',
+    'constants.js',
+    'errors.js',
+    'index.js',
+    'raw.js',
+    'resolve.js',
+    'validate.js',
+  ]);
+  for (const never of ['cli.js', 'units.js', 'report.js']) expect(out.afterAll).not.toContain(never);
+  expect(out.afterAll).toEqual(expect.arrayContaining(['sizes.js', 'options.js', 'observe.js', 'limits.js']));
+});
+
+test('the exports object has fast properties, and every export is a data property but the lazy optionCatalog', () => {
+  const out = JSON.parse(
+    run(
+      `const s = require(${JSON.stringify(dist)});
+      const d = Object.getOwnPropertyDescriptors(s);
+      const accessors = Object.keys(d).filter((k) => d[k].get !== undefined);
+      console.log(JSON.stringify({ fast: %HasFastProperties(s), accessors, catalog: Object.keys(s.optionCatalog).length, fastAfter: %HasFastProperties(s) }));`,
+      ['--allow-natives-syntax'],
+    ),
+  );
+  expect(out).toEqual({ fast: true, accessors: ['optionCatalog'], catalog: expect.any(Number), fastAfter: true });
+  expect(out.catalog).toBeGreaterThan(10);
+});
+
+test('MAX_GET_LENGTH of the index is the one raw.ts enforces', () => {
+  expect(require(dist).MAX_GET_LENGTH).toBe(require(path.join(dist, 'raw')).MAX_GET_LENGTH);
+});
