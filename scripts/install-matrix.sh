@@ -13,7 +13,8 @@
 # through that manager's runner (npx, pnpm exec, yarn, bunx). Then, with
 # prebuilds/ removed, require('sockbuf') throws ERR_SOCKBUF_NO_BINARY and the
 # compile command the message prints for that manager, run as printed,
-# builds a binary that loads (SOCKBUF_MATRIX_COMPILE=0 skips this part).
+# builds a binary that loads (pnpm, yarn, bun: test/package.test.ts runs the
+# npm one; SOCKBUF_MATRIX_COMPILE=0 skips this part).
 #
 # Two controls prove the checks can fail: the same package with the old
 # layout (binding.gyp at the top, no "gypfile": false) must be flagged by npm
@@ -225,13 +226,13 @@ run_case() {
   say "  $case_name: $((SECONDS - t0)) s"
 }
 
-# The npm compile command is the same for the three npm installs: run it once.
-run_case npm-default npm npm install --no-audit --no-fund "$tarball" -- npx --no --
-compile_npm=$compile
+# npm's compile command is run, as printed, by test/package.test.ts: not again here.
+compile_others=$compile
 compile=0
+run_case npm-default npm npm install --no-audit --no-fund "$tarball" -- npx --no --
 run_case npm-strict-allow-scripts npm npm install --strict-allow-scripts=true "$tarball" -- npx --no --
 run_case npm-ignore-scripts npm npm install --ignore-scripts "$tarball" -- npx --no --
-compile=$compile_npm
+compile=$compile_others
 run_case pnpm pnpm pnpm add "$tarball" -- pnpm exec
 run_case yarn yarn yarn add "sockbuf@file:$tarball" -- yarn
 run_case bun bun bun add "$tarball" -- bunx
