@@ -172,6 +172,14 @@ let tarball = '';
 let packOutput = '';
 let entries: string[] = [];
 const extracted = () => path.join(work, 'extracted', 'package');
+const hostLibc =
+  process.platform !== 'linux'
+    ? undefined
+    : (process.report.getReport() as { header: { glibcVersionRuntime?: string } }).header.glibcVersionRuntime
+      ? 'glibc'
+      : 'musl';
+/** This platform's file among the six (the one prebuildify makes here). */
+const hostFile = `${target}/${hostLibc === 'musl' ? 'sockbuf.musl.node' : 'sockbuf.node'}`;
 const SIX = [
   'darwin-arm64/sockbuf.node',
   'darwin-x64/sockbuf.node',
@@ -216,7 +224,9 @@ beforeAll(() => {
   const nodedir = existsSync(path.join(nodePrefix, 'include', 'node', 'node_api.h'))
     ? { npm_config_nodedir: nodePrefix }
     : {};
-  ok(path.join(root, 'node_modules', '.bin', 'prebuildify'), ['--napi', '--strip'], src, {
+  // On musl, --tag-libc names it sockbuf.musl.node, as the release workflow does.
+  const tagLibc = hostLibc === 'musl' ? ['--tag-libc'] : [];
+  ok(path.join(root, 'node_modules', '.bin', 'prebuildify'), ['--napi', '--strip', ...tagLibc], src, {
     env: { ...nodedir, ...userEnv },
   });
   const present = SIX.filter((f) => existsSync(path.join(src, 'prebuilds', f)));
@@ -327,7 +337,7 @@ describe('packing refuses a prebuilds/ folder that is not the release', () => {
     }
     return dir;
   }
-  const hostBinary = () => path.join(src, 'prebuilds', target, 'sockbuf.node');
+  const hostBinary = () => path.join(src, 'prebuilds', hostFile);
   // Stand-ins for the binaries this machine cannot build: a real header (ELF
   // e_machine or Mach-O cputype, as the linker writes it), the glibc symbol
   // version a glibc build asks for, and the version stamp. The checker reads
@@ -357,7 +367,7 @@ describe('packing refuses a prebuilds/ folder that is not the release', () => {
     return out;
   }
   const release = (version: string) =>
-    Object.fromEntries(SIX.map((f) => [f, f === `${target}/sockbuf.node` ? hostBinary() : standIn(f, version)]));
+    Object.fromEntries(SIX.map((f) => [f, f === hostFile ? hostBinary() : standIn(f, version)]));
   const output = (r: Run) => `${r.stdout}\n${r.stderr}`;
 
   test('the partial pack of this run (SOCKBUF_PACK_PARTIAL=1) named every missing binary', () => {
@@ -367,10 +377,10 @@ describe('packing refuses a prebuilds/ folder that is not the release', () => {
   });
 
   test("a bare npm pack with only this platform's binary: refused, each missing one named, no tarball", () => {
-    const res = pack(variant('missing', { [`${target}/sockbuf.node`]: hostBinary() }));
+    const res = pack(variant('missing', { [hostFile]: hostBinary() }));
     expect(res.status).not.toBe(0);
     expect(res.tarballs).toEqual([]);
-    for (const f of SIX.filter((x) => x !== `${target}/sockbuf.node`)) {
+    for (const f of SIX.filter((x) => x !== hostFile)) {
       expect(output(res)).toContain(`MISSING prebuilds/${f}`);
     }
     expect(output(res)).toContain('refusing to pack');
@@ -387,39 +397,42 @@ describe('packing refuses a prebuilds/ folder that is not the release', () => {
   test('a binary built from another version: refused, even with SOCKBUF_PACK_PARTIAL=1', () => {
     // The real binary says pkg.version; the package now says another one.
     const next = `${pkg.version}-next.1`;
-    const res = pack(variant('stale', { ...release(next), [`${target}/sockbuf.node`]: hostBinary() }, next), {
+    const res = pack(variant('stale', { ...release(next), [hostFile]: hostBinary() }, next), {
       SOCKBUF_PACK_PARTIAL: '1',
     });
     expect(res.status).not.toBe(0);
     expect(res.tarballs).toEqual([]);
-    expect(output(res)).toContain(
-      `prebuilds/${target}/sockbuf.node: was built from sockbuf ${pkg.version}, not ${next}`,
-    );
+    expect(output(res)).toContain(`prebuilds/${hostFile}: was built from sockbuf ${pkg.version}, not ${next}`);
   }, 60_000);
 
   test('binaries for the wrong CPU, format or C library: refused, each named, even with SOCKBUF_PACK_PARTIAL=1', () => {
-    const other = target === 'linux-x64' ? 'linux-arm64' : 'linux-x64';
+    const [platform, arch] = target.split('-');
+    const format = platform === 'darwin' ? 'Mach-O' : 'ELF';
+    const otherArch = arch === 'x64' ? 'arm64' : 'x64';
+    const otherCpu = `${platform}-${otherArch}/sockbuf.node`;
+    const otherFormat = platform === 'darwin' ? 'linux-x64/sockbuf.node' : 'darwin-arm64/sockbuf.node';
+    // The other C library's name in this folder (Linux only).
+    const otherLibc = hostLibc === 'glibc' ? `${target}/sockbuf.musl.node` : `${target}/sockbuf.node`;
     const res = pack(
       variant('wrong', {
         ...release(pkg.version),
-        [`${other}/sockbuf.node`]: hostBinary(),
-        'darwin-arm64/sockbuf.node': hostBinary(),
-        [`${target}/sockbuf.musl.node`]: hostBinary(),
+        [otherCpu]: hostBinary(),
+        [otherFormat]: hostBinary(),
+        ...(hostLibc ? { [otherLibc]: hostBinary() } : {}),
         [`${target}/sockbuf.glibc.node`]: hostBinary(),
       }),
       { SOCKBUF_PACK_PARTIAL: '1' },
     );
     expect(res.status).not.toBe(0);
     expect(res.tarballs).toEqual([]);
-    const arch = target.split('-')[1];
     const out = output(res);
-    expect(out).toContain(
-      `prebuilds/${other}/sockbuf.node: is a ELF ${arch} binary, expected ELF ${other.split('-')[1]}`,
-    );
-    expect(out).toContain(`prebuilds/darwin-arm64/sockbuf.node: is a ELF ${arch} binary, expected Mach-O arm64`);
-    expect(out).toMatch(new RegExp(`prebuilds/${target}/sockbuf\\.musl\\.node: is linked against glibc`));
+    expect(out).toContain(`prebuilds/${otherCpu}: is a ${format} ${arch} binary, expected ${format} ${otherArch}`);
+    const expectedFormat = platform === 'darwin' ? 'ELF x64' : 'Mach-O arm64';
+    expect(out).toContain(`prebuilds/${otherFormat}: is a ${format} ${arch} binary, expected ${expectedFormat}`);
+    if (hostLibc === 'glibc') expect(out).toContain(`prebuilds/${otherLibc}: is linked against glibc`);
+    if (hostLibc === 'musl') expect(out).toContain(`prebuilds/${otherLibc}: asks for no GLIBC_ symbol version`);
     expect(out).toContain(`prebuilds/${target}/sockbuf.glibc.node: not one of the six expected files`);
-    expect(out).not.toContain(`WRONG prebuilds/${target}/sockbuf.node`);
+    expect(out).not.toContain(`WRONG prebuilds/${hostFile}`);
   }, 60_000);
 });
 
@@ -461,13 +474,7 @@ describe.each([
     rmSync(path.join(installed(), 'prebuilds'), { recursive: true, force: true });
     const err = loadError(app());
     expect(err.code).toBe('ERR_SOCKBUF_NO_BINARY');
-    const libc =
-      process.platform === 'linux'
-        ? (process.report.getReport() as { header: { glibcVersionRuntime?: string } }).header.glibcVersionRuntime
-          ? ' (glibc)'
-          : ' (musl)'
-        : '';
-    expect(err.message).toContain(`${target}${libc}`);
+    expect(err.message).toContain(`${target}${hostLibc ? ` (${hostLibc})` : ''}`);
     expect(err.message).toContain(process.version);
     const commands = Object.fromEntries(
       err.message
