@@ -73,17 +73,26 @@ function libcName(): string {
   return report?.header?.glibcVersionRuntime ? 'glibc' : 'musl';
 }
 
+/** The compile-from-source command for each package manager; native/binding.gyp builds into build/Release. */
+function compileCommands(): string[] {
+  const cd = `cd ${JSON.stringify(path.join(packageRoot, 'native'))} &&`;
+  return [
+    `npm:  ${cd} npx --yes node-gyp rebuild`,
+    `pnpm: ${cd} pnpm dlx node-gyp rebuild`,
+    `yarn: ${cd} yarn dlx node-gyp rebuild`,
+    `bun:  ${cd} bunx node-gyp rebuild`,
+  ];
+}
+
 function noBinaryError(cause: unknown): Error {
   const libc = libcName();
   const target = `${process.platform}-${process.arch}${libc ? ` (${libc})` : ''}`;
   return coded(
     `sockbuf: no prebuilt binary matches ${target} on Node ${process.version}, and none was compiled here.\n` +
-      `Two ways out:\n` +
-      `  1. let npm run sockbuf's install script, which compiles it (needs python3, make and a C++ compiler):\n` +
-      `       npm install-scripts approve sockbuf && npm rebuild sockbuf\n` +
-      `       (global install: npm rebuild -g --allow-scripts=sockbuf sockbuf; npm 10 or older: npm rebuild sockbuf)\n` +
-      `  2. compile it yourself from the package folder:\n` +
-      `       cd ${JSON.stringify(packageRoot)} && npx --yes node-gyp rebuild\n` +
+      `Compile it from source (needs python3, make and a C++17 compiler) with your package manager's runner:\n` +
+      compileCommands()
+        .map((line) => `  ${line}\n`)
+        .join('') +
       `(${cause instanceof Error ? cause.message.split('\n')[0] : String(cause)})`,
     ErrorCodes.NO_BINARY,
     cause,
@@ -127,7 +136,7 @@ function load(): NativeBinding {
 function checked(binding: NativeBinding): NativeBinding {
   if (typeof binding.getIntFrame !== 'function' || !(binding.frame?.length >= 5)) {
     throw coded(
-      `sockbuf: the compiled binary in ${packageRoot} does not match this version of sockbuf; rebuild it: cd ${JSON.stringify(packageRoot)} && npx --yes node-gyp rebuild`,
+      `sockbuf: the compiled binary in ${packageRoot} does not match this version of sockbuf; rebuild it: cd ${JSON.stringify(path.join(packageRoot, 'native'))} && npx --yes node-gyp rebuild`,
       ErrorCodes.NO_BINARY,
     );
   }

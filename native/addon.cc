@@ -525,6 +525,21 @@ Napi::Object Layout(Napi::Env env) {
   return layout;
 }
 
+// The package version this binary was built from, stamped by binding.gyp
+// from package.json. The marker prefix lets scripts/check-prebuilds.js read
+// it from the file without loading it (a binary for another platform). A
+// compile outside binding.gyp says "unknown", which no pack accepts.
+#ifndef SOCKBUF_VERSION
+#define SOCKBUF_VERSION "unknown"
+#endif
+constexpr char kVersionMarker[] = "sockbuf-version=" SOCKBUF_VERSION;
+constexpr size_t kVersionPrefix = sizeof("sockbuf-version=") - 1;
+
+void AddVersion(Napi::Env env, Napi::Object exports) {
+  exports.Set("version",
+              Napi::String::New(env, kVersionMarker + kVersionPrefix));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InstanceData* data = new InstanceData();
   env.SetInstanceData(data);
@@ -544,6 +559,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("constants", constants);
   exports.Set("layout", layout);
   AddPlatformFunctions(env, exports);
+  AddVersion(env, exports);
   return exports;
 }
 
