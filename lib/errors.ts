@@ -16,6 +16,8 @@ export const ErrorCodes = {
   NO_BINARY: 'ERR_SOCKBUF_NO_BINARY',
   /** The platform or option is not available. */
   UNAVAILABLE: 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM',
+  /** The runtime hides the descriptors of its sockets (Deno); fd numbers still work. */
+  UNSUPPORTED_RUNTIME: 'ERR_SOCKBUF_UNSUPPORTED_RUNTIME',
 } as const;
 
 /** A failed system call, shaped like the errors of Node's fs and net. */

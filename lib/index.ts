@@ -29,6 +29,14 @@ export { systemLimits, type SystemLimits, type Range, type PageThresholds } from
 export { socketMemory, queuedBytes, type SocketMemory, type QueuedBytes } from './observe';
 export { ErrorCodes, type SystemError, type CodedError } from './errors';
 export type { SocketLike } from './resolve';
+export { runtime, type RuntimeName } from './runtime';
+export type { BinarySource } from './binary';
+
+// `import sockbuf from 'sockbuf'`: TypeScript's esModuleInterop, Babel and
+// bundlers read `default` from a module that sets __esModule. It is this
+// module itself, so `sockbuf.fn()` is the same property read as with require.
+declare const exports: typeof import('./index');
+export default exports;
 
 // TypeScript compiles the re-exports above to getters, which cost ~8 ns on
 // every `sockbuf.fn()` call; make them plain read-only data properties.
