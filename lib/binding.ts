@@ -46,12 +46,17 @@ export interface NativeBinding {
 }
 
 /** The folder holding package.json, binding.gyp and prebuilds/ (unless sockbuf was bundled). */
-const packageRoot = path.join(__dirname, '..');
+// (An ESM bundle has no __dirname: then only an explicit binary can load.)
+const packageRoot = typeof __dirname === 'string' ? path.join(__dirname, '..') : '';
 
 /** True when packageRoot is sockbuf's own folder, not the folder of a bundle. */
 function inPackage(): boolean {
+  if (packageRoot === '') return false;
   try {
-    return (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { name?: unknown }).name === 'sockbuf';
+    return (
+      (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { name?: unknown }).name ===
+      'sockbuf'
+    );
   } catch {
     return false;
   }
@@ -64,7 +69,11 @@ function firstLine(cause: unknown): string {
 function noBinaryError(cause: unknown): Error {
   if (!inPackage()) {
     return coded(
-      `sockbuf: its compiled binary was not found: sockbuf seems to be bundled (${JSON.stringify(packageRoot)} is not sockbuf's package folder, so its prebuilds/ are not there).\n` +
+      `sockbuf: its compiled binary was not found: sockbuf seems to be bundled (${
+        packageRoot === ''
+          ? 'it runs without __dirname'
+          : `${JSON.stringify(packageRoot)} is not sockbuf's package folder`
+      }, so its prebuilds/ folder is not at hand).\n` +
         `Mark sockbuf as external in the bundler (esbuild: --external:sockbuf), or point SOCKBUF_BINARY at the .node file ` +
         `(for example node_modules/sockbuf/prebuilds/${process.platform}-${process.arch}/sockbuf.node), or call useBinary() from 'sockbuf/binary'.\n` +
         `(${firstLine(cause)})`,
@@ -118,6 +127,7 @@ function load(): NativeBinding {
   if (requested !== undefined) return loadExplicit(requested, 'useBinary()');
   const fromEnv = process.env.SOCKBUF_BINARY;
   if (fromEnv) return loadExplicit(path.resolve(fromEnv), 'SOCKBUF_BINARY');
+  if (packageRoot === '') throw noBinaryError(new Error('__dirname is not defined (an ES module bundle)'));
   // node-gyp-build's first choices, without loading it and scanning folders:
   // a local build, then the prebuild for this platform. prebuildify --napi
   // names it after the package, and --tag-libc adds .musl for musl: on musl

@@ -77,7 +77,14 @@ function compile(dir: string, compilerOptions: Record<string, unknown>, files: s
     JSON.stringify({
       // skipLibCheck: only sockbuf's declarations are worth checking, and the
       // nodenext run checks them (checking @types/node each time is slow).
-      compilerOptions: { strict: true, types: ['node'], outDir: 'out', rootDir: '.', skipLibCheck: true, ...compilerOptions },
+      compilerOptions: {
+        strict: true,
+        types: ['node'],
+        outDir: 'out',
+        rootDir: '.',
+        skipLibCheck: true,
+        ...compilerOptions,
+      },
       files,
     }),
   );

@@ -3,7 +3,16 @@
 // layout, no build/ folder), under node_modules/sockbuf of a scratch project.
 // The consumer and bundler tests build and run their programs there.
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, symlinkSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 
