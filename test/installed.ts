@@ -15,9 +15,12 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { libc } from '../lib/runtime';
 
 export const root = path.join(__dirname, '..');
 export const target = `${process.platform}-${process.arch}`;
+/** The prebuild's file name for this process: prebuildify --tag-libc names the musl one. */
+export const binaryName = libc() === 'musl' ? 'sockbuf.musl.node' : 'sockbuf.node';
 
 export interface Run {
   status: number | null;
@@ -55,9 +58,16 @@ export function ok(cmd: string, args: string[], cwd: string, options: SpawnSyncO
  * built, and build/Release/sockbuf.node compiled). Returns its folder.
  */
 export function makeProject(prefix: string): string {
-  const binary = path.join(root, 'build', 'Release', 'sockbuf.node');
-  if (!existsSync(binary) || !existsSync(path.join(root, 'dist', 'index.js'))) {
-    throw new Error('build/Release/sockbuf.node and dist/ are needed: run npm ci (or npm run build)');
+  // This machine's binary: a local build, or (in CI jobs that test the
+  // prebuild and remove build/) the prebuild for this platform and libc.
+  const binary = [
+    path.join(root, 'build', 'Release', 'sockbuf.node'),
+    path.join(root, 'prebuilds', target, binaryName),
+  ].find((file) => existsSync(file));
+  if (binary === undefined || !existsSync(path.join(root, 'dist', 'index.js'))) {
+    throw new Error(
+      `build/Release/sockbuf.node (or prebuilds/${target}/${binaryName}) and dist/ are needed: run npm ci`,
+    );
   }
   const project = realpathSync(mkdtempSync(path.join(tmpdir(), prefix)));
   const pkgDir = path.join(project, 'node_modules', 'sockbuf');
@@ -68,7 +78,7 @@ export function makeProject(prefix: string): string {
     if (existsSync(from)) cpSync(from, path.join(pkgDir, entry), { recursive: true });
   }
   mkdirSync(path.join(pkgDir, 'prebuilds', target), { recursive: true });
-  copyFileSync(binary, path.join(pkgDir, 'prebuilds', target, 'sockbuf.node'));
+  copyFileSync(binary, path.join(pkgDir, 'prebuilds', target, binaryName));
   // Its runtime dependency, and Node's types for the TypeScript consumers.
   symlinkSync(path.join(root, 'node_modules', 'node-gyp-build'), path.join(project, 'node_modules', 'node-gyp-build'));
   symlinkSync(path.join(root, 'node_modules', '@types'), path.join(project, 'node_modules', '@types'));

@@ -8,15 +8,20 @@
 import { copyFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { libc } from '../lib/runtime';
-import { makeProject, ok, target, userEnv } from './installed';
+import { binaryName, makeProject, ok, target, userEnv } from './installed';
 
 let project = '';
 let dir = '';
 
+const glibcFile = (): string => path.join(dir, 'sockbuf.node');
+const muslFile = (): string => path.join(dir, 'sockbuf.musl.node');
+
 beforeAll(() => {
   project = makeProject('sockbuf-loader-');
   dir = path.join(project, 'node_modules', 'sockbuf', 'prebuilds', target);
-  copyFileSync(path.join(dir, 'sockbuf.node'), path.join(dir, 'sockbuf.musl.node'));
+  // Both names, holding this machine's binary.
+  if (binaryName === 'sockbuf.node') copyFileSync(glibcFile(), muslFile());
+  else copyFileSync(muslFile(), glibcFile());
 });
 
 afterAll(() => {
@@ -44,20 +49,23 @@ test("this process's C library, read from the executable's ELF interpreter, agre
   expect(libc()).toBe(header.glibcVersionRuntime ? 'glibc' : 'musl');
 });
 
-test('released layout on glibc: sockbuf.node is loaded, the musl file is never touched', () => {
-  expect(libc()).toBe('glibc');
-  expect(load()).toEqual({ works: true, loaded: [path.join(dir, 'sockbuf.node')] });
+test('released layout: this process loads the file of its own C library, never the other one', () => {
+  expect(load()).toEqual({ works: true, loaded: [libc() === 'musl' ? muslFile() : glibcFile()] });
 });
 
-test('released layout as a musl process sees it (LIBC=musl, as node-gyp-build reads it): sockbuf.musl.node first', () => {
-  expect(load({ LIBC: 'musl' })).toEqual({ works: true, loaded: [path.join(dir, 'sockbuf.musl.node')] });
+test('released layout as a glibc process sees it (LIBC=glibc, as node-gyp-build reads it): sockbuf.node only', () => {
+  expect(load({ LIBC: 'glibc' })).toEqual({ works: true, loaded: [glibcFile()] });
+});
+
+test('released layout as a musl process sees it (LIBC=musl): sockbuf.musl.node first', () => {
+  expect(load({ LIBC: 'musl' })).toEqual({ works: true, loaded: [muslFile()] });
 });
 
 test('a musl process with only the glibc file (an older package) still tries it', () => {
-  rmSync(path.join(dir, 'sockbuf.musl.node'));
+  rmSync(muslFile());
   try {
-    expect(load({ LIBC: 'musl' })).toEqual({ works: true, loaded: [path.join(dir, 'sockbuf.node')] });
+    expect(load({ LIBC: 'musl' })).toEqual({ works: true, loaded: [glibcFile()] });
   } finally {
-    copyFileSync(path.join(dir, 'sockbuf.node'), path.join(dir, 'sockbuf.musl.node'));
+    copyFileSync(glibcFile(), muslFile());
   }
 });
