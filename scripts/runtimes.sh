@@ -39,6 +39,8 @@ bun_skipped=(
   test/package.test.ts
   # compiles consumers with tsc and runs them with Node (the "node16" forms)
   test/consumers.test.ts
+  # type-checks the declarations with tsc: about TypeScript, not the runtime
+  test/types.test.ts
   # its pool of random sockets includes an http.Server and a child's stdin
   # pipe, which have no descriptor under Bun (see bun_differs below)
   test/property.test.ts
