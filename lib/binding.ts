@@ -1,8 +1,10 @@
 // Loads the compiled addon (a prebuild, or a local build) and gives it a
 // typed interface. Nothing else in lib/ touches the binary directly.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { takeRequestedBinary } from './binary';
 import { coded, ErrorCodes } from './errors';
+import { libc } from './runtime';
 
 /** Layout of the C structs the option catalog converts, from the headers. */
 export interface NativeLayout {
@@ -64,13 +66,25 @@ export interface NativeBinding {
   readonly layout: NativeLayout;
 }
 
-/** The folder holding package.json, binding.gyp and prebuilds/. */
-const packageRoot = path.join(__dirname, '..');
+/** The folder holding package.json, binding.gyp and prebuilds/ (unless sockbuf was bundled). */
+// (An ESM bundle has no __dirname: then only an explicit binary can load.)
+const packageRoot = typeof __dirname === 'string' ? path.join(__dirname, '..') : '';
 
-function libcName(): string {
-  if (process.platform !== 'linux') return '';
-  const report = process.report?.getReport?.() as { header?: { glibcVersionRuntime?: string } } | undefined;
-  return report?.header?.glibcVersionRuntime ? 'glibc' : 'musl';
+/** True when packageRoot is sockbuf's own folder, not the folder of a bundle. */
+function inPackage(): boolean {
+  if (packageRoot === '') return false;
+  try {
+    return (
+      (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { name?: unknown }).name ===
+      'sockbuf'
+    );
+  } catch {
+    return false;
+  }
+}
+
+function firstLine(cause: unknown): string {
+  return cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
 }
 
 /** The compile-from-source command for each package manager; native/binding.gyp builds into build/Release. */
@@ -85,18 +99,51 @@ function compileCommands(): string[] {
 }
 
 function noBinaryError(cause: unknown): Error {
-  const libc = libcName();
-  const target = `${process.platform}-${process.arch}${libc ? ` (${libc})` : ''}`;
+  if (!inPackage()) {
+    return coded(
+      `sockbuf: its compiled binary was not found: sockbuf seems to be bundled (${
+        packageRoot === ''
+          ? 'it runs without __dirname'
+          : `${JSON.stringify(packageRoot)} is not sockbuf's package folder`
+      }, so its prebuilds/ folder is not at hand).\n` +
+        `Mark sockbuf as external in the bundler (esbuild: --external:sockbuf), or point SOCKBUF_BINARY at the .node file ` +
+        `(for example node_modules/sockbuf/prebuilds/${process.platform}-${process.arch}/sockbuf.node), or call useBinary() from 'sockbuf/binary'.\n` +
+        `(${firstLine(cause)})`,
+      ErrorCodes.NO_BINARY,
+      cause,
+    );
+  }
+  const c = libc();
+  const target = `${process.platform}-${process.arch}${c ? ` (${c})` : ''}`;
   return coded(
     `sockbuf: no prebuilt binary matches ${target} on Node ${process.version}, and none was compiled here.\n` +
       `Compile it from source (needs python3, make and a C++17 compiler) with your package manager's runner:\n` +
       compileCommands()
         .map((line) => `  ${line}\n`)
         .join('') +
-      `(${cause instanceof Error ? cause.message.split('\n')[0] : String(cause)})`,
+      `(${firstLine(cause)})`,
     ErrorCodes.NO_BINARY,
     cause,
   );
+}
+
+/** Set when the binary came from useBinary() or SOCKBUF_BINARY: what it was. */
+let loadedFrom: string | undefined;
+
+/** The binary useBinary() or SOCKBUF_BINARY names; no fallback when it fails. */
+function loadExplicit(source: string | object, origin: string): NativeBinding {
+  loadedFrom = typeof source === 'string' ? JSON.stringify(source) : `the addon passed to ${origin}`;
+  if (typeof source !== 'string') return source as NativeBinding;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(source) as NativeBinding;
+  } catch (err) {
+    throw coded(
+      `sockbuf: cannot load the binary ${origin} names, ${JSON.stringify(source)}: ${firstLine(err)}`,
+      ErrorCodes.NO_BINARY,
+      err,
+    );
+  }
 }
 
 function load(): NativeBinding {
@@ -106,10 +153,19 @@ function load(): NativeBinding {
       ErrorCodes.UNAVAILABLE,
     );
   }
-  // node-gyp-build's first two choices, without loading it and scanning
-  // folders: a local build, then the prebuild for this platform (prebuildify
-  // --napi names it after the package, with no tags).
-  const candidates = [path.join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`, 'sockbuf.node')];
+  const requested = takeRequestedBinary();
+  if (requested !== undefined) return loadExplicit(requested, 'useBinary()');
+  const fromEnv = process.env.SOCKBUF_BINARY;
+  if (fromEnv) return loadExplicit(path.resolve(fromEnv), 'SOCKBUF_BINARY');
+  if (packageRoot === '') throw noBinaryError(new Error('__dirname is not defined (an ES module bundle)'));
+  // node-gyp-build's first choices, without loading it and scanning folders:
+  // a local build, then the prebuild for this platform. prebuildify --napi
+  // names it after the package, and --tag-libc adds .musl for musl: on musl
+  // that file comes first, and a glibc process never loads it.
+  const dir = path.join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`);
+  const candidates = [path.join(dir, 'sockbuf.node')];
+  const muslFile = path.join(dir, 'sockbuf.musl.node');
+  if (process.platform === 'linux' && existsSync(muslFile) && libc() === 'musl') candidates.unshift(muslFile);
   // PREBUILDS_ONLY=1 (as node-gyp-build honours it) proves the packaged binary loads.
   if (!process.env.PREBUILDS_ONLY) candidates.unshift(path.join(packageRoot, 'build', 'Release', 'sockbuf.node'));
   for (const file of candidates) {
@@ -118,8 +174,8 @@ function load(): NativeBinding {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         return require(file) as NativeBinding;
       } catch {
-        // Not loadable here (a glibc binary on musl, say): node-gyp-build
-        // below knows the libc and other tags and picks the right file.
+        // Not loadable here (a build for another libc or CPU, say):
+        // node-gyp-build below knows every tag and picks the right file.
       }
     }
   }
@@ -134,9 +190,11 @@ function load(): NativeBinding {
 
 /** A binary from another version of sockbuf (a stale build/) lacks what lib calls. */
 function checked(binding: NativeBinding): NativeBinding {
-  if (typeof binding.getIntFrame !== 'function' || !(binding.frame?.length >= 5)) {
+  if (typeof binding?.getIntFrame !== 'function' || !(binding.frame?.length >= 5)) {
     throw coded(
-      `sockbuf: the compiled binary in ${packageRoot} does not match this version of sockbuf; rebuild it: cd ${JSON.stringify(path.join(packageRoot, 'native'))} && npx --yes node-gyp rebuild`,
+      loadedFrom === undefined
+        ? `sockbuf: the compiled binary in ${packageRoot} does not match this version of sockbuf; rebuild it: cd ${JSON.stringify(path.join(packageRoot, 'native'))} && npx --yes node-gyp rebuild`
+        : `sockbuf: ${loadedFrom} is not a sockbuf binary of this version`,
       ErrorCodes.NO_BINARY,
     );
   }

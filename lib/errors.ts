@@ -18,6 +18,8 @@ export const ErrorCodes = {
   UNAVAILABLE: 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM',
   /** setOption refused a value that would silently break a Node socket (pass { unsafe: true } to set it anyway). */
   UNSAFE_OPTION: 'ERR_SOCKBUF_UNSAFE_OPTION',
+  /** The runtime hides the descriptors of its sockets (Deno); fd numbers still work. */
+  UNSUPPORTED_RUNTIME: 'ERR_SOCKBUF_UNSUPPORTED_RUNTIME',
 } as const;
 
 /** A failed system call, shaped like the errors of Node's fs and net. */

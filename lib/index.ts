@@ -14,6 +14,7 @@
 /* eslint-disable @typescript-eslint/no-require-imports */
 import { constants as platformConstants } from './constants';
 import { ErrorCodes as errorCodes } from './errors';
+import { runtime as currentRuntime } from './runtime';
 import type { SocketLike } from './resolve';
 
 type Raw = typeof import('./raw');
@@ -50,6 +51,8 @@ const diagnoseLib = (): Diagnose => diagnoseModule ?? (diagnoseModule = require(
 
 export const constants = platformConstants;
 export const ErrorCodes = errorCodes;
+/** The JavaScript runtime sockbuf runs on: 'node', 'bun' or 'deno' (lib/runtime.ts). */
+export const runtime = currentRuntime;
 /** Largest number of bytes a raw get may ask the kernel for (lib/raw.ts's MAX_GET_LENGTH). */
 export const MAX_GET_LENGTH: number = 1 << 20;
 
@@ -188,3 +191,11 @@ export type { SystemLimits, Range, PageThresholds } from './limits';
 export type { SocketMemory, QueuedBytes } from './observe';
 export type { SystemError, CodedError } from './errors';
 export type { SocketLike } from './resolve';
+export type { RuntimeName } from './runtime';
+export type { BinarySource } from './binary';
+
+// `import sockbuf from 'sockbuf'`: TypeScript's esModuleInterop, Babel and
+// bundlers read `default` from a module that sets __esModule. It is this
+// module itself, so `sockbuf.fn()` is the same property read as with require.
+declare const exports: typeof import('./index');
+export default exports;

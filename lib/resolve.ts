@@ -5,6 +5,7 @@ import type * as dgram from 'node:dgram';
 import type * as net from 'node:net';
 import { types } from 'node:util';
 import { closed, coded, ErrorCodes, invalidArgType, isRevokedProxyError, noFd, revokedProxy } from './errors';
+import { socketsWithoutFd, socketWithoutFdError } from './runtime';
 import { INT32_MAX, validateInteger } from './validate';
 
 /** Anything sockbuf accepts as a socket. */
@@ -205,6 +206,13 @@ function fromFdNumber(fd: unknown, name: string): number {
 const EXPECTED =
   'a net.Socket, tls.TLSSocket, net.Server, dgram.Socket, a file descriptor number or an object with a numeric fd';
 
+/** Deno (lib/runtime.ts): its net and dgram sockets have no descriptor to resolve. */
+function rejectRuntimeSocket(sock: object): void {
+  if (sock instanceof NetSocket!) throw socketWithoutFdError('net.Socket');
+  if (sock instanceof DgramSocket) throw socketWithoutFdError('dgram.Socket');
+  if (sock instanceof NetServer) throw socketWithoutFdError('net.Server');
+}
+
 /**
  * The file descriptor behind `sock`, resolved now. Throws ERR_SOCKBUF_NO_FD
  * when it has none yet, ERR_SOCKBUF_CLOSED when it is gone. Getters and
@@ -237,6 +245,7 @@ function fromObject(sock: object, name: string): number {
     return fromDgram(sock as dgram.Socket);
   }
   if (NetSocket === undefined) loadSocketClasses();
+  if (socketsWithoutFd !== undefined) rejectRuntimeSocket(sock);
   if (sock instanceof NetSocket!) return fromStream(sock as unknown as StreamLike, false);
   if (sock instanceof DgramSocket) return fromDgram(sock);
   if (sock instanceof NetServer) return fromStream(sock as unknown as StreamLike, true);

@@ -1,0 +1,40 @@
+// `sockbuf/binary`: tells the loader which compiled binary to use, for
+// programs whose bundler moved sockbuf away from its prebuilds/ folder. This
+// module loads nothing itself, so importing it before sockbuf costs nothing.
+import * as path from 'node:path';
+import { coded, invalidArgType } from './errors';
+
+/** What the loader will use: a path to a .node file, or an addon already loaded. */
+export type BinarySource = string | object;
+
+let requested: BinarySource | undefined;
+let loaded = false;
+
+/**
+ * Makes sockbuf load its binary from `source`: the path of a `sockbuf.node`
+ * file (relative paths are taken from the current directory), or the module a
+ * `require()` of that file returned. It takes precedence over the
+ * SOCKBUF_BINARY environment variable. Call it before sockbuf loads its binary:
+ * before `require('sockbuf')` (in ESM, from a module imported before sockbuf).
+ * Throws ERR_INVALID_STATE once the binary is loaded.
+ */
+export function useBinary(source: BinarySource): void {
+  if (typeof source === 'string') {
+    if (source === '') throw invalidArgType('source', 'a path to a .node file or a loaded addon', source);
+  } else if (typeof source !== 'object' || source === null) {
+    throw invalidArgType('source', 'a path to a .node file or a loaded addon', source);
+  }
+  if (loaded) {
+    throw coded(
+      'sockbuf has loaded its binary already: call useBinary() before the first require of sockbuf (in ESM, from a module imported before it)',
+      'ERR_INVALID_STATE',
+    );
+  }
+  requested = typeof source === 'string' ? path.resolve(source) : source;
+}
+
+/** For the loader: what useBinary() asked for; from now on useBinary() refuses. */
+export function takeRequestedBinary(): BinarySource | undefined {
+  loaded = true;
+  return requested;
+}

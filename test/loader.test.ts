@@ -1,0 +1,71 @@
+// Which binary the loader picks in the released layout, where
+// prebuilds/linux-<arch>/ holds both sockbuf.node (glibc) and
+// sockbuf.musl.node (prebuildify --tag-libc). The choice is made by the C
+// library of the process, before any file is tried: a glibc process must
+// never map the musl file and a musl process must never map the glibc one.
+// Both files here are copies of this machine's binary, so either would load:
+// /proc/self/maps tells which one the loader chose.
+import { copyFileSync, rmSync } from 'node:fs';
+import * as path from 'node:path';
+import { libc } from '../lib/runtime';
+import { binaryName, makeProject, ok, target, userEnv } from './installed';
+
+let project = '';
+let dir = '';
+
+const glibcFile = (): string => path.join(dir, 'sockbuf.node');
+const muslFile = (): string => path.join(dir, 'sockbuf.musl.node');
+
+beforeAll(() => {
+  project = makeProject('sockbuf-loader-');
+  dir = path.join(project, 'node_modules', 'sockbuf', 'prebuilds', target);
+  // Both names, holding this machine's binary.
+  if (binaryName === 'sockbuf.node') copyFileSync(glibcFile(), muslFile());
+  else copyFileSync(muslFile(), glibcFile());
+});
+
+afterAll(() => {
+  if (project) rmSync(project, { recursive: true, force: true });
+});
+
+const mapped = `
+const s = require('sockbuf');
+const dgram = require('node:dgram');
+const u = dgram.createSocket('udp4');
+u.bind(0, '127.0.0.1', () => {
+  const works = s.getRecvBufferSize(u) === u.getRecvBufferSize();
+  const loaded = [...new Set(require('node:fs').readFileSync('/proc/self/maps', 'utf8').split('\\n').map((l) => l.split(/\\s+/).pop()).filter((f) => f.endsWith('.node')))];
+  console.log(JSON.stringify({ works, loaded }));
+  u.close();
+});`;
+
+function load(env: NodeJS.ProcessEnv = {}): { works: boolean; loaded: string[] } {
+  const res = ok(process.execPath, ['-e', mapped], project, { env: { ...userEnv, ...env } });
+  return JSON.parse(res.stdout) as { works: boolean; loaded: string[] };
+}
+
+test("this process's C library, read from the executable's ELF interpreter, agrees with process.report", () => {
+  const header = (process.report.getReport() as { header: { glibcVersionRuntime?: string } }).header;
+  expect(libc()).toBe(header.glibcVersionRuntime ? 'glibc' : 'musl');
+});
+
+test('released layout: this process loads the file of its own C library, never the other one', () => {
+  expect(load()).toEqual({ works: true, loaded: [libc() === 'musl' ? muslFile() : glibcFile()] });
+});
+
+test('released layout as a glibc process sees it (LIBC=glibc, as node-gyp-build reads it): sockbuf.node only', () => {
+  expect(load({ LIBC: 'glibc' })).toEqual({ works: true, loaded: [glibcFile()] });
+});
+
+test('released layout as a musl process sees it (LIBC=musl): sockbuf.musl.node first', () => {
+  expect(load({ LIBC: 'musl' })).toEqual({ works: true, loaded: [muslFile()] });
+});
+
+test('a musl process with only the glibc file (an older package) still tries it', () => {
+  rmSync(muslFile());
+  try {
+    expect(load({ LIBC: 'musl' })).toEqual({ works: true, loaded: [glibcFile()] });
+  } finally {
+    copyFileSync(glibcFile(), muslFile());
+  }
+});
