@@ -3,12 +3,10 @@
 // module loads nothing itself, so importing it before sockbuf costs nothing.
 import * as path from 'node:path';
 import { coded, invalidArgType } from './errors';
+import { binaryRequest } from './runtime';
 
 /** What the loader will use: a path to a .node file, or an addon already loaded. */
 export type BinarySource = string | object;
-
-let requested: BinarySource | undefined;
-let loaded = false;
 
 /**
  * Makes sockbuf load its binary from `source`: the path of a `sockbuf.node`
@@ -24,17 +22,12 @@ export function useBinary(source: BinarySource): void {
   } else if (typeof source !== 'object' || source === null) {
     throw invalidArgType('source', 'a path to a .node file or a loaded addon', source);
   }
-  if (loaded) {
+  const request = binaryRequest();
+  if (request.loaded) {
     throw coded(
       'sockbuf has loaded its binary already: call useBinary() before the first require of sockbuf (in ESM, from a module imported before it)',
       'ERR_INVALID_STATE',
     );
   }
-  requested = typeof source === 'string' ? path.resolve(source) : source;
-}
-
-/** For the loader: what useBinary() asked for; from now on useBinary() refuses. */
-export function takeRequestedBinary(): BinarySource | undefined {
-  loaded = true;
-  return requested;
+  request.source = typeof source === 'string' ? path.resolve(source) : source;
 }

@@ -2,9 +2,8 @@
 // typed interface. Nothing else in lib/ touches the binary directly.
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { takeRequestedBinary } from './binary';
 import { coded, ErrorCodes } from './errors';
-import { libc } from './runtime';
+import { binaryRequest, libc } from './runtime';
 
 /** Layout of the C structs the option catalog converts, from the headers. */
 export interface NativeLayout {
@@ -153,8 +152,9 @@ function load(): NativeBinding {
       ErrorCodes.UNAVAILABLE,
     );
   }
-  const requested = takeRequestedBinary();
-  if (requested !== undefined) return loadExplicit(requested, 'useBinary()');
+  const request = binaryRequest();
+  request.loaded = true;
+  if (request.source !== undefined) return loadExplicit(request.source, 'useBinary()');
   const fromEnv = process.env.SOCKBUF_BINARY;
   if (fromEnv) return loadExplicit(path.resolve(fromEnv), 'SOCKBUF_BINARY');
   if (packageRoot === '') throw noBinaryError(new Error('__dirname is not defined (an ES module bundle)'));

@@ -28,6 +28,25 @@ export function socketWithoutFdError(what: string): CodedError {
 /** The runtime name when its sockets have no reachable descriptor (Deno), else undefined. */
 export const socketsWithoutFd: RuntimeName | undefined = runtime === 'deno' ? 'deno' : undefined;
 
+/**
+ * Where `useBinary()` (lib/binary.ts, the `sockbuf/binary` entry) leaves its
+ * request for the loader: a per-realm global, so that requiring sockbuf
+ * never loads lib/binary.ts, and a bundled copy of `sockbuf/binary` reaches
+ * the loader of an external sockbuf.
+ */
+export const binaryRequestKey = Symbol.for('sockbuf.binary');
+export interface BinaryRequest {
+  /** A path to a .node file (absolute), or an addon already loaded. */
+  source?: string | object;
+  /** Set by the loader when it loads the binary; useBinary() refuses after. */
+  loaded?: boolean;
+}
+/** The request slot, made on first use. */
+export function binaryRequest(): BinaryRequest {
+  const slots = globalThis as unknown as Record<symbol, BinaryRequest | undefined>;
+  return (slots[binaryRequestKey] ??= {});
+}
+
 let libcCache: 'glibc' | 'musl' | '' | undefined;
 
 /**
