@@ -417,6 +417,34 @@ describe('errors', () => {
     expect(openFdCount()).toBe(fds);
   });
 
+  test('a connection whose descriptor was not configured is closed with a coded error, never kept', async () => {
+    const server = await listeningServer((s) => track(s));
+    const sock = connect({ host: '127.0.0.1', port: portOf(server), buffers: { recv: 100_000 } });
+    // As on a runtime that emits no 'connectionAttempt': remove sockbuf's listener.
+    const [ours] = sock.listeners('connectionAttempt');
+    sock.removeListener('connectionAttempt', ours as () => void);
+    const events = await recordEvents(sock);
+    expect(events).toEqual([
+      'connectionAttempt 127.0.0.1',
+      'connect',
+      expect.stringMatching(/^error Error ERR_FEATURE_UNAVAILABLE_ON_PLATFORM/),
+    ]);
+  });
+
+  test('SO_LINGER with a timeout is refused, without one it is set', async () => {
+    const base = { host: '127.0.0.1', port: 9 };
+    expect(codeOf(() => connect({ ...base, socketOptions: { SO_LINGER: { enabled: true, seconds: 5 } } }))).toBe(
+      'ERR_INVALID_ARG_VALUE',
+    );
+    const server = await listeningServer((s) => track(s));
+    const sock = track(
+      connect({ host: '127.0.0.1', port: portOf(server), socketOptions: { SO_LINGER: { enabled: true, seconds: 0 } } }),
+    );
+    await connected(sock);
+    expect(getOption(sock, 'SO_LINGER')).toEqual({ enabled: true, seconds: 0 });
+    expect(connectReports(sock)![0].socketOptions.SO_LINGER).toEqual({ enabled: true, seconds: 0 });
+  });
+
   test('each property of the options is read once', () => {
     const reads: string[] = [];
     const buffers = new Proxy(
