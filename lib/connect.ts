@@ -119,6 +119,26 @@ function checkSupport(): OpenStreamSocket {
 function attach(socket: net.Socket, state: ConnectState): void {
   states.set(socket, state);
   socket.prependListener('connectionAttempt', onConnectionAttempt);
+  socket.prependListener('connect', checkConfigured);
+}
+
+/**
+ * The safety net: a connection whose descriptor sockbuf did not configure
+ * (a runtime that emits no 'connectionAttempt', a listener removed by hand)
+ * is destroyed with a coded error rather than left without its settings.
+ */
+function checkConfigured(this: net.Socket): void {
+  const state = states.get(this);
+  const handle = (this as unknown as { _handle: StreamHandle | null })._handle;
+  if (state === undefined || handle === null) return;
+  const last = state.reports[state.reports.length - 1];
+  if (last !== undefined && last.fd === handle.fd) return;
+  this.destroy(
+    coded(
+      "sockbuf.connect: this connection's descriptor was not configured before connect(2) (no 'connectionAttempt' event reached sockbuf), so it is closed rather than left without its settings",
+      ErrorCodes.UNAVAILABLE,
+    ),
+  );
 }
 
 /** Validates `buffers` and `socketOptions` (no system call). */

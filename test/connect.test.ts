@@ -69,15 +69,17 @@ function ss(sport: number, dport: number): SsInfo {
 /**
  * The window scales Linux can pick in the SYN for a receive buffer the user
  * set (tcp_connect_init, tcp_select_initial_window): the window part of the
- * buffer is half of it (tcp_adv_win_scale 1, or the initial scaling ratio of
- * newer kernels); with SOCK_RCVBUF_LOCK the window clamp is that space, so
- * the scale follows it rather than tcp_rmem[2]; the space is first rounded
- * down to a multiple of the MSS (at most 64 KiB on loopback), so the range
- * is [scale(space - 64 KiB), scale(space)].
+ * buffer ("full space") is half of it (tcp_adv_win_scale 1, or the initial
+ * scaling ratio of newer kernels); SOCK_RCVBUF_LOCK makes that space the
+ * window clamp, and the scale is chosen for min(max(space rounded down to a
+ * multiple of the MSS, tcp_rmem[2], rmem_max), clamp). So it is exact while
+ * the space is at most max(tcp_rmem[2], rmem_max), and within one MSS
+ * (at most 64 KiB on loopback) of the space above that.
  */
 function lockedWscales(effectiveRcvbuf: number): [number, number] {
   const scale = (space: number): number => Math.min(14, Math.max(0, Math.floor(Math.log2(Math.max(space, 1))) - 15));
   const space = Math.floor(effectiveRcvbuf / 2);
+  if (space <= Math.max(rmem[2], rmemMax)) return [scale(space), scale(space)];
   return [scale(space - 65535), scale(space)];
 }
 
@@ -164,8 +166,8 @@ describe('window scale and options before the SYN', () => {
     await Promise.all([connected(small), connected(plain)]);
     const s = ss(small.localPort!, port);
     const [lo, hi] = lockedWscales(getBufferSizes(small).recv);
-    expect(s.rcvWscale).toBeGreaterThanOrEqual(lo);
-    expect(s.rcvWscale).toBeLessThanOrEqual(hi);
+    expect(lo).toBe(hi);
+    expect(s.rcvWscale).toBe(hi);
     expect(s.rcvWscale).toBeLessThan(ss(plain.localPort!, port).rcvWscale);
   });
 
@@ -415,6 +417,34 @@ describe('errors', () => {
     expect(codeOf(() => connect(null as never))).toBe('ERR_INVALID_ARG_TYPE');
     expect(codeOf(() => connect(base, 'cb' as never))).toBe('ERR_INVALID_ARG_TYPE');
     expect(openFdCount()).toBe(fds);
+  });
+
+  test('a connection whose descriptor was not configured is closed with a coded error, never kept', async () => {
+    const server = await listeningServer((s) => track(s));
+    const sock = connect({ host: '127.0.0.1', port: portOf(server), buffers: { recv: 100_000 } });
+    // As on a runtime that emits no 'connectionAttempt': remove sockbuf's listener.
+    const [ours] = sock.listeners('connectionAttempt');
+    sock.removeListener('connectionAttempt', ours as () => void);
+    const events = await recordEvents(sock);
+    expect(events).toEqual([
+      'connectionAttempt 127.0.0.1',
+      'connect',
+      expect.stringMatching(/^error Error ERR_FEATURE_UNAVAILABLE_ON_PLATFORM/),
+    ]);
+  });
+
+  test('SO_LINGER with a timeout is refused, without one it is set', async () => {
+    const base = { host: '127.0.0.1', port: 9 };
+    expect(codeOf(() => connect({ ...base, socketOptions: { SO_LINGER: { enabled: true, seconds: 5 } } }))).toBe(
+      'ERR_INVALID_ARG_VALUE',
+    );
+    const server = await listeningServer((s) => track(s));
+    const sock = track(
+      connect({ host: '127.0.0.1', port: portOf(server), socketOptions: { SO_LINGER: { enabled: true, seconds: 0 } } }),
+    );
+    await connected(sock);
+    expect(getOption(sock, 'SO_LINGER')).toEqual({ enabled: true, seconds: 0 });
+    expect(connectReports(sock)![0].socketOptions.SO_LINGER).toEqual({ enabled: true, seconds: 0 });
   });
 
   test('each property of the options is read once', () => {
