@@ -12,6 +12,7 @@ import {
   setLingerFd,
   setTimevalMsFd,
 } from './raw';
+import { resolveCatalog } from './lookup';
 import { resolveFd, type SocketLike } from './resolve';
 import { INT32_MAX, INT32_MIN, validateInteger } from './validate';
 
@@ -124,20 +125,20 @@ export type WritableOptionName = {
 
 const STRING_MAX = 64;
 
+const RESOLVED = resolveCatalog<Spec>(optionCatalog, constants);
+
 function specFor(name: unknown): { spec: Spec; level: number; option: number } {
   if (typeof name !== 'string') throw invalidArgType('name', 'of type string', name);
-  if (!Object.prototype.hasOwnProperty.call(optionCatalog, name)) {
+  const resolved = RESOLVED.get(name);
+  if (resolved === undefined) {
     throw invalidArgValue(
       'name',
       `must be one of the catalog's options (${Object.keys(optionCatalog).join(', ')})`,
       name,
     );
   }
-  const spec: Spec = optionCatalog[name as OptionName];
-  const level = constants[spec.level];
-  const option = constants[name];
-  if (level === undefined || option === undefined) throw unavailable(`Socket option ${name}`);
-  return { spec, level, option };
+  if (resolved.level === undefined || resolved.option === undefined) throw unavailable(`Socket option ${name}`);
+  return resolved as { spec: Spec; level: number; option: number };
 }
 
 /** Reads option `name` and converts it to its catalog type. */
