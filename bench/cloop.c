@@ -20,7 +20,10 @@
  *   get_timeval  getsockopt SO_RCVTIMEO (struct timeval)
  *   set_timeval  setsockopt SO_RCVTIMEO
  *   get_two      getsockopt SO_RCVBUF, getsockopt SO_SNDBUF
+ *   get_snd      getsockopt SO_SNDBUF
+ *   set_snd      setsockopt SO_SNDBUF 65536
  *   set_get      setsockopt SO_RCVBUF, getsockopt SO_RCVBUF
+ *   set_get_snd  setsockopt SO_SNDBUF, getsockopt SO_SNDBUF
  *   set_get_two  the same for SO_RCVBUF and SO_SNDBUF
  *   meminfo      getsockopt SO_MEMINFO (Linux)
  *   queued       ioctl SIOCINQ, SIOCOUTQ, SIOCOUTQNSD on a connected TCP socket (Linux)
@@ -143,6 +146,16 @@ static int set_get_one(int option) {
 
 static int set_get(void) { return set_get_one(SO_RCVBUF); }
 
+static int set_get_snd(void) { return set_get_one(SO_SNDBUF); }
+
+static int get_snd(void) { return get_one(SO_SNDBUF); }
+
+static int set_snd(void) {
+  int value = 65536;
+  if (setsockopt(udp_fd, SOL_SOCKET, SO_SNDBUF, &value, sizeof(value)) != 0) return fail("setsockopt");
+  return 0;
+}
+
 static int set_get_two(void) { return set_get_one(SO_RCVBUF) || set_get_one(SO_SNDBUF); }
 
 #ifdef __linux__
@@ -189,6 +202,7 @@ static const struct {
     {"get_int", get_int},         {"set_int", set_int},         {"get_linger", get_linger},
     {"set_linger", set_linger},   {"get_timeval", get_timeval}, {"set_timeval", set_timeval},
     {"get_bool", get_bool},       {"set_bool", set_bool},
+    {"get_snd", get_snd},         {"set_snd", set_snd},         {"set_get_snd", set_get_snd},
     {"get_two", get_two},         {"set_get", set_get},         {"set_get_two", set_get_two},
 #ifdef __linux__
     {"meminfo", meminfo},         {"queued", queued},
