@@ -9,7 +9,6 @@
 // data (socket.writableLength). So the time the kernel calls idle is counted
 // against the send buffer whenever the program had data waiting, and so is
 // the time in flight when the buffer cannot even hold the congestion window.
-import { performance } from 'node:perf_hooks';
 import { constants } from './constants';
 import { invalidArgType, invalidArgValue, unavailable } from './errors';
 import type * as net from 'node:net';
