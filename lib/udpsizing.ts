@@ -3,7 +3,7 @@
 // Linux a 64-byte datagram costs hundreds of bytes. This measures that cost
 // on loopback at run time and turns "N datagrams per second, a pause of T"
 // into the number to pass to setRecvBufferSize.
-import * as dgram from 'node:dgram';
+import type * as dgram from 'node:dgram';
 import { once } from 'node:events';
 import { invalidArgType, outOfRange, unavailable } from './errors';
 import { socketMemory } from './observe';
@@ -37,9 +37,12 @@ function validateFamily(value: unknown, name: string): 'udp4' | 'udp6' {
 }
 
 async function probe(payload: number, family: 'udp4' | 'udp6', count: number): Promise<DatagramCost> {
+  // Loaded on first use, not when sockbuf is required.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { createSocket } = require('node:dgram') as typeof dgram;
   const host = family === 'udp4' ? '127.0.0.1' : '::1';
-  const receiver = dgram.createSocket(family);
-  const sender = dgram.createSocket(family);
+  const receiver = createSocket(family);
+  const sender = createSocket(family);
   try {
     receiver.bind(0, host);
     await once(receiver, 'listening');
