@@ -106,7 +106,9 @@ describe('README examples print what the README says', () => {
     (_line, example) => {
       const file = path.join(dir, `example-${example.line}.js`);
       writeFileSync(file, `${example.code}\n`);
-      const res = spawnSync(process.execPath, [file], { cwd: dir, encoding: 'utf8', timeout: 20_000 });
+      // Generous: under qemu-user emulation on a busy machine, a Node start alone takes seconds.
+      const res = spawnSync(process.execPath, [file], { cwd: dir, encoding: 'utf8', timeout: 100_000 });
+      expect(res.error).toBeUndefined();
       expect(res.stderr).toBe('');
       const actual = res.stdout.replace(/\n$/, '').split('\n');
       if (!outputMatches(example.expected, actual)) {
@@ -115,5 +117,6 @@ describe('README examples print what the README says', () => {
       }
       expect(res.status).toBe(0);
     },
+    120_000,
   );
 });
