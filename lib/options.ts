@@ -369,12 +369,12 @@ function readUnsafe(options: unknown, name: string): boolean {
 /**
  * Validates a catalog option and its value without any system call (each
  * property of an object value is read exactly once). `argName` names the
- * value in errors (the name is checked as `${argName}'s name`). Throws
+ * value (and, unless it is 'value', the name) in errors. Throws
  * ERR_SOCKBUF_UNSAFE_OPTION for a value that would silently break a Node
  * socket, unless `allowUnsafe` is true.
  */
 export function prepareOption(name: unknown, value: unknown, argName: string, allowUnsafe?: boolean): PreparedOption {
-  const entry = entryForSet(name, argName === 'value' ? 'name' : `${argName} (its name)`);
+  const entry = entryForSet(name, argName === 'value' ? 'name' : argName);
   const allow = allowUnsafe === undefined ? false : validateBoolean(allowUnsafe, 'allowUnsafe');
   const prepared = prepareValue(entry, value, argName, allow);
   return { name: entry.name, level: entry.level, option: entry.option, kind: entry.spec.kind, value: prepared };

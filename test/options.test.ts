@@ -4,7 +4,17 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { constants as c, getOption, getsockopt, optionCatalog, setOption, setsockopt, type OptionName } from '../lib';
+import {
+  constants as c,
+  getOption,
+  getsockopt,
+  optionCatalog,
+  setOption,
+  setRecvBufferSize,
+  setsockopt,
+  socketMemory,
+  type OptionName,
+} from '../lib';
 import { applyPreparedOption, prepareOption } from '../lib/options';
 import { resolveFd } from '../lib/resolve';
 import { boundUdp, closeAll, codeOf, python, tcpPair, track } from './helpers';
@@ -309,4 +319,74 @@ test("the README's typed-options section lists every catalog option, its platfor
     if (spec.os === 'linux') expect([name, table.includes(`\`${name}\` (Linux`)]).toEqual([name, true]);
     expect([name, unsafeTable.includes(`\`${name}\``)]).toEqual([name, spec.unsafe !== undefined]);
   }
+});
+
+describe('what the refused values really do to a Node socket (with the opt-in)', () => {
+  /** Waits until `ready()` or about 5 s: a busy machine is slow, never wrong. */
+  async function until(ready: () => boolean): Promise<void> {
+    for (let i = 0; i < 100 && !ready(); i++) await new Promise((r) => setTimeout(r, 50));
+  }
+
+  test('SO_LINGER with a timeout: destroy() blocks the event loop while unsent data waits', async () => {
+    const server = track(net.createServer({ pauseOnConnect: true })); // never reads: data stays unsent
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const acceptedP = once(server, 'connection') as Promise<[net.Socket]>;
+    const client = track(net.connect((server.address() as net.AddressInfo).port, '127.0.0.1'));
+    await once(client, 'connect');
+    const [accepted] = await acceptedP;
+    track(accepted); // paused, it would never see the close: closeAll destroys it
+    setOption(client, 'SO_LINGER', { enabled: true, seconds: 1 }, { unsafe: true });
+    const chunk = Buffer.alloc(1 << 20);
+    for (let i = 0; i < 16; i++) client.write(chunk);
+    await new Promise((r) => setTimeout(r, 300));
+    const start = process.hrtime.bigint();
+    client.destroy(); // close(2), synchronously, on the event loop's thread
+    const blockedMs = Number(process.hrtime.bigint() - start) / 1e6;
+    // A lower bound only: load can make it longer, never shorter.
+    expect(blockedMs).toBeGreaterThan(500);
+  });
+
+  test('UDP_GRO: several datagrams arrive as one message', async () => {
+    const sizes = async (gro: boolean): Promise<number[]> => {
+      const receiver = await boundUdp();
+      if (gro) setOption(receiver, 'UDP_GRO', true, { unsafe: true });
+      const sender = await boundUdp();
+      setOption(sender, 'UDP_SEGMENT', 1000); // one send of 3000 bytes = three 1000-byte datagrams
+      const got: number[] = [];
+      receiver.on('message', (m) => got.push(m.length));
+      sender.send(Buffer.alloc(3000), (receiver.address() as net.AddressInfo).port, '127.0.0.1');
+      await until(() => got.reduce((a, b) => a + b, 0) >= 3000);
+      return got;
+    };
+    expect(await sizes(false)).toEqual([1000, 1000, 1000]);
+    expect(await sizes(true)).toEqual([3000]);
+  });
+
+  test("IP_RECVERR on UDP: ICMP errors fill the receive buffer, later datagrams are dropped, no 'error' event", async () => {
+    const run = async (recverr: boolean): Promise<{ messages: number; errors: number; drops: number }> => {
+      const closed = await boundUdp();
+      const port = (closed.address() as net.AddressInfo).port;
+      await new Promise<void>((r) => closed.close(() => r()));
+      const sock = await boundUdp();
+      let messages = 0;
+      let errors = 0;
+      sock.on('message', () => messages++);
+      sock.on('error', () => errors++);
+      if (recverr) setOption(sock, 'IP_RECVERR', true, { unsafe: true });
+      setRecvBufferSize(sock, 65536);
+      // Datagrams to a closed port: each comes back as an ICMP port unreachable.
+      for (let i = 0; i < 20; i++) {
+        for (let k = 0; k < 50; k++) sock.send(Buffer.alloc(100), port, '127.0.0.1');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      const peer = await boundUdp();
+      peer.send(Buffer.alloc(10), (sock.address() as net.AddressInfo).port, '127.0.0.1');
+      await until(() => messages > 0 || socketMemory(sock).drops > 0);
+      return { messages, errors, drops: socketMemory(sock).drops };
+    };
+    expect(await run(false)).toEqual({ messages: 1, errors: 0, drops: 0 });
+    expect(await run(true)).toEqual({ messages: 0, errors: 0, drops: 1 });
+  });
 });

@@ -34,6 +34,7 @@ test('a request under the cap is granted by the platform rule', async () => {
   expect(report.clamped).toBe(false);
   expect(report.forced).toBe(false);
   expect(report.effective).toBe(linux ? 131072 : 65536);
+  expect(report.granted).toBe(65536);
   expect(getBufferSizes(sock).recv).toBe(report.effective);
   expect(sock.getRecvBufferSize()).toBe(report.effective);
   expect(report.limit).toBe(systemLimits().recvMax);
@@ -57,8 +58,11 @@ test('raw and typed options on TCP', async () => {
   expect(getsockopt(client, c.IPPROTO_TCP, c.TCP_NODELAY)).not.toBe(0);
   setsockopt(client, c.SOL_SOCKET, c.SO_KEEPALIVE, true);
   expect(getOption(client, 'SO_KEEPALIVE')).toBe(true);
-  setOption(client, 'SO_LINGER', { enabled: true, seconds: 3 });
+  // A linger timeout would block destroy(): refused unless opted in.
+  expect(codeOf(() => setOption(client, 'SO_LINGER', { enabled: true, seconds: 3 }))).toBe('ERR_SOCKBUF_UNSAFE_OPTION');
+  setOption(client, 'SO_LINGER', { enabled: true, seconds: 3 }, { unsafe: true });
   expect(getOption(client, 'SO_LINGER')).toEqual({ enabled: true, seconds: 3 });
+  setOption(client, 'SO_LINGER', { enabled: false, seconds: 0 });
   expect(getOption(client, 'SO_TYPE')).toBe(c.SOCK_STREAM);
   expect(queuedBytes(client)).toEqual({ recv: 0, send: 0, unsent: process.platform === 'linux' ? 0 : null });
 });
