@@ -79,7 +79,8 @@ async function probe(payload: number, family: 'udp4' | 'udp6', count: number): P
  * divided by the datagrams queued during a stall.
  */
 export async function measureDatagramCost(payloadBytes: number, options?: MeasureOptions): Promise<DatagramCost> {
-  const opts = validateOptions<MeasureOptions>(options, 'options');
+  const opts: Partial<MeasureOptions> =
+    options === undefined ? {} : validateOptions<MeasureOptions>(options, 'options');
   const family = validateFamily(opts.family, 'options.family');
   const count = opts.datagrams === undefined ? 32 : validateInteger(opts.datagrams, 'options.datagrams', 2, 1024);
   const payload = validateInteger(payloadBytes, 'payloadBytes', 0, MAX_PAYLOAD[family]);

@@ -16,9 +16,9 @@ function fdOf(sock: SocketLike): number {
 
 test('a returned Buffer is a copy: the next call does not change it', async () => {
   const sock = await boundUdp();
-  setOption(sock, 'SO_LINGER', { enabled: true, seconds: 7 });
+  setOption(sock, 'SO_LINGER', { enabled: true, seconds: 7 }, { unsafe: true });
   const first = getsockopt(sock, SOL_SOCKET, SO_LINGER, 8);
-  setOption(sock, 'SO_LINGER', { enabled: true, seconds: 2 });
+  setOption(sock, 'SO_LINGER', { enabled: true, seconds: 2 }, { unsafe: true });
   const second = getsockopt(sock, SOL_SOCKET, SO_LINGER, 8);
   expect(first.readInt32LE(4)).toBe(7);
   expect(second.readInt32LE(4)).toBe(2);

@@ -413,7 +413,7 @@ describe('errors', () => {
       'ERR_INVALID_ARG_TYPE',
     );
     expect(codeOf(() => connect({ ...base, socketOptions: { SO_ERROR: 0 } } as never))).toBe('ERR_INVALID_ARG_VALUE');
-    expect(codeOf(() => connect({ ...base, socketOptions: { IP_RECVERR: true } }))).toBe('ERR_INVALID_ARG_VALUE');
+    expect(codeOf(() => connect({ ...base, socketOptions: { IP_RECVERR: true } }))).toBe('ERR_SOCKBUF_UNSAFE_OPTION');
     expect(codeOf(() => connect(null as never))).toBe('ERR_INVALID_ARG_TYPE');
     expect(codeOf(() => connect(base, 'cb' as never))).toBe('ERR_INVALID_ARG_TYPE');
     expect(openFdCount()).toBe(fds);
@@ -436,7 +436,7 @@ describe('errors', () => {
   test('SO_LINGER with a timeout is refused, without one it is set', async () => {
     const base = { host: '127.0.0.1', port: 9 };
     expect(codeOf(() => connect({ ...base, socketOptions: { SO_LINGER: { enabled: true, seconds: 5 } } }))).toBe(
-      'ERR_INVALID_ARG_VALUE',
+      'ERR_SOCKBUF_UNSAFE_OPTION',
     );
     const server = await listeningServer((s) => track(s));
     const sock = track(

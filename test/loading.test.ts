@@ -29,7 +29,7 @@ test('require loads the addon, constants and errors only; the CLI, units and rep
         u.close();
       });`),
   );
-  expect(out.atLoad).toEqual(['binding.js', 'constants.js', 'errors.js', 'index.js']);
+  expect(out.atLoad).toEqual(['binding.js', 'constants.js', 'errors.js', 'index.js', 'runtime.js']);
   expect(out.afterRaw).toEqual([
     'binding.js',
     'constants.js',
@@ -37,6 +37,7 @@ test('require loads the addon, constants and errors only; the CLI, units and rep
     'index.js',
     'raw.js',
     'resolve.js',
+    'runtime.js',
     'validate.js',
   ]);
   for (const never of ['cli.js', 'units.js', 'report.js']) expect(out.afterAll).not.toContain(never);

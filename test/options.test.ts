@@ -217,7 +217,13 @@ describe('prepareOption / applyPreparedOption', () => {
   test('prepare validates without a system call; apply sets the prepared value on any descriptor', async () => {
     const { client } = await tcpPair();
     const nodelay = prepareOption('TCP_NODELAY', true, 'options.socketOptions.TCP_NODELAY');
-    expect(nodelay).toEqual({ name: 'TCP_NODELAY', level: c.IPPROTO_TCP, option: c.TCP_NODELAY, value: 1 });
+    expect(nodelay).toEqual({
+      name: 'TCP_NODELAY',
+      level: c.IPPROTO_TCP,
+      option: c.TCP_NODELAY,
+      kind: 'bool',
+      value: 1,
+    });
     const linger = prepareOption('SO_LINGER', { enabled: true, seconds: 0 }, 'x');
     applyPreparedOption(resolveFd(client), nodelay);
     applyPreparedOption(resolveFd(client), linger);
