@@ -92,7 +92,6 @@ interface Baseline {
   rwndLimited: number;
   sndbufLimited: number;
   bytesAcked: number;
-  bytesSent: number;
 }
 
 function num(value: unknown, name: string): number {
@@ -122,7 +121,6 @@ function readPrevious(previous: unknown): Baseline | undefined {
     rwndLimited: num(i.rwndLimited, 'previous.info.rwndLimited'),
     sndbufLimited: num(i.sndbufLimited, 'previous.info.sndbufLimited'),
     bytesAcked: num(i.bytesAcked, 'previous.info.bytesAcked'),
-    bytesSent: num(i.bytesSent, 'previous.info.bytesSent'),
   };
 }
 
@@ -197,8 +195,8 @@ export function diagnose(sock: SocketLike, previous?: Diagnosis | TcpSample): Di
     );
   }
   const busy = info.busyTime - (base?.busyTime ?? 0);
-  const rwnd = Math.min(busy, (info.rwndLimited ?? 0) - (base?.rwndLimited ?? 0));
-  const sndbuf = Math.min(busy - rwnd, (info.sndbufLimited ?? 0) - (base?.sndbufLimited ?? 0));
+  const rwnd = Math.max(0, Math.min(busy, (info.rwndLimited ?? 0) - (base?.rwndLimited ?? 0)));
+  const sndbuf = Math.max(0, Math.min(busy - rwnd, (info.sndbufLimited ?? 0) - (base?.sndbufLimited ?? 0)));
   const other = busy - rwnd - sndbuf;
   const elapsed = base === undefined ? null : Math.max(1, (sample.time - base.time) * 1000); // µs
   // The kernel counts busy time in jiffies: never more than the interval.

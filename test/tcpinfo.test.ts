@@ -50,7 +50,7 @@ async function quietTransfer(client: net.Socket, accepted: net.Socket, bytes: nu
 
 test('an idle connection after a transfer: tcpInfo equals ss -tin and Python reading the same fd', async () => {
   const { client, accepted } = await tcpPair();
-  await quietTransfer(client, accepted, 3_000_000);
+  await quietTransfer(client, accepted, 20_000_000);
   let info: TcpInfo | undefined;
   let ss: Record<string, string> = {};
   let py: PyInfo = {};
@@ -81,8 +81,8 @@ test('an idle connection after a transfer: tcpInfo equals ss -tin and Python rea
   expect(t.pmtu).toBe(Number(ss.pmtu));
   expect(t.bytesSent).toBe(Number(ss.bytes_sent));
   // bytes_sent counts retransmissions; bytes_acked counts the SYN too.
-  expect(t.bytesSent! - t.bytesRetrans!).toBe(3_000_000);
-  expect(t.bytesAcked).toBe(3_000_001);
+  expect(t.bytesSent! - t.bytesRetrans!).toBe(20_000_000);
+  expect(t.bytesAcked).toBe(20_000_001);
   expect(t.bytesAcked).toBe(Number(ss.bytes_acked));
   expect(t.segsOut).toBe(Number(ss.segs_out));
   expect(t.segsIn).toBe(Number(ss.segs_in));
@@ -91,7 +91,8 @@ test('an idle connection after a transfer: tcpInfo equals ss -tin and Python rea
   expect(t.sndWnd).toBe(Number(ss.snd_wnd));
   expect(t.minRtt).toBe(Math.round(Number(ss.minrtt) * 1000));
   expect(`${t.sndWscale},${t.rcvWscale}`).toBe(ss.wscale);
-  expect(t.busyTime).toBeGreaterThan(0);
+  // (Busy time is counted in jiffies: a fast transfer may show 0 ms; the
+  // stalled-sender test below checks non-zero chronographs.)
   expect(Math.floor(t.busyTime! / 1000)).toBe(ssMs(ss.busy));
   expect(Math.floor(t.rwndLimited! / 1000)).toBe(ssMs(ss.rwnd_limited));
   expect(Math.floor(t.sndbufLimited! / 1000)).toBe(ssMs(ss.sndbuf_limited));
@@ -142,8 +143,8 @@ test('an idle connection after a transfer: tcpInfo equals ss -tin and Python rea
   expect(String(py.max_pacing_rate)).toBe('18446744073709551615');
   expect(t.maxPacingRate).toBe(Infinity);
   // The receiving side counts the same bytes.
-  expect(tcpInfo(accepted).bytesReceived).toBe(3_000_000);
-  expect(python<PyInfo>(fdOf(accepted), PYTHON_TCP_INFO).bytes_received).toBe(3_000_000);
+  expect(tcpInfo(accepted).bytesReceived).toBe(20_000_000);
+  expect(python<PyInfo>(fdOf(accepted), PYTHON_TCP_INFO).bytes_received).toBe(20_000_000);
 });
 
 test('a sender stalled by a receiver that does not read: the growing chronographs bracket ss and Python', async () => {
