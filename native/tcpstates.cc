@@ -7,8 +7,12 @@
 
 #if defined(__linux__)
 #include <netinet/tcp.h>
-#elif defined(__APPLE__)
+#elif defined(__APPLE__) && __has_include(<netinet/tcp_fsm.h>)
+// Apple's SDK has it; the smaller macOS header set of the Zig compile check
+// (scripts/cross-compile.sh) does not: then the states stay unnamed and
+// tcpInfo() reports state 'unknown' rather than a guessed table.
 #include <netinet/tcp_fsm.h>
+#define SOCKBUF_HAVE_TCP_FSM 1
 #endif
 
 #include "tcpinfo.h"
@@ -30,7 +34,7 @@ void AddTcpStates(Napi::Env env, Napi::Object target) {
   SOCKBUF_STATE("last-ack", TCP_LAST_ACK);
   SOCKBUF_STATE("listen", TCP_LISTEN);
   SOCKBUF_STATE("closing", TCP_CLOSING);
-#elif defined(__APPLE__)
+#elif defined(SOCKBUF_HAVE_TCP_FSM)
   SOCKBUF_STATE("closed", TCPS_CLOSED);
   SOCKBUF_STATE("listen", TCPS_LISTEN);
   SOCKBUF_STATE("syn-sent", TCPS_SYN_SENT);
