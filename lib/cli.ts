@@ -14,7 +14,6 @@ import {
 import { systemLimits, type SystemLimits } from './limits';
 import {
   exceededCap,
-  grantedOf,
   probe,
   recommend,
   type ProbeResult,
@@ -103,9 +102,9 @@ function limitsText(l: SystemLimits): string {
   return lines.join('\n');
 }
 
-function grantText(r: BufferSizeReport | undefined, platform: NodeJS.Platform): string {
+function grantText(r: BufferSizeReport | undefined): string {
   if (r === undefined) return '-';
-  const granted = grantedOf(r, platform);
+  const granted = r.granted;
   const kernelView = granted !== r.effective ? ` (getsockopt: ${formatBytes(r.effective)})` : '';
   let why = '';
   if (r.forced && exceededCap(r)) why = ', forced past the cap';
@@ -123,7 +122,7 @@ function asked(r: ProbeResult['request']): string {
   return parts.join(', ');
 }
 
-function probeText(p: ProbeResult, platform: NodeJS.Platform): string {
+function probeText(p: ProbeResult): string {
   const lines = [
     `What real sockets get on loopback (asked: ${asked(p.request)})`,
     row('', 'new socket (getsockopt)', '→ after the request'),
@@ -132,8 +131,8 @@ function probeText(p: ProbeResult, platform: NodeJS.Platform): string {
     ['TCP', p.tcp],
     ['UDP', p.udp],
   ] as const) {
-    lines.push(row(`${name} receive`, formatBytes(s.defaults.recv), `→ ${grantText(s.result.recv, platform)}`));
-    lines.push(row(`${name} send`, formatBytes(s.defaults.send), `→ ${grantText(s.result.send, platform)}`));
+    lines.push(row(`${name} receive`, formatBytes(s.defaults.recv), `→ ${grantText(s.result.recv)}`));
+    lines.push(row(`${name} send`, formatBytes(s.defaults.send), `→ ${grantText(s.result.send)}`));
   }
   const connected = p.tcp.connected;
   if (connected !== undefined && connected.send !== p.tcp.defaults.send) {
@@ -339,7 +338,7 @@ async function run(argv: string[]): Promise<number> {
   const limits = systemLimits();
   const result = await probe(request);
   if (command === 'probe') {
-    write(json, result, probeText(result, limits.platform));
+    write(json, result, probeText(result));
     return 0;
   }
   const notes = notesFor(limits, result);
@@ -349,7 +348,7 @@ async function run(argv: string[]): Promise<number> {
     '',
     limitsText(limits),
     '',
-    probeText(result, limits.platform),
+    probeText(result),
     '',
     'Notes:',
     ...notes.map((n) => `  - ${n}`),

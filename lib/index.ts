@@ -177,12 +177,7 @@ export type {
 } from './options';
 export type { Constants, ConstantName, CommonConstantName, PlatformConstantName } from './constants';
 export type { ServerSizesReport } from './sizes';
-export type {
-  ConnectOptions,
-  ConnectAttemptReport,
-  ConnectSocketOptions,
-  SockbufConnectOptions,
-} from './connect';
+export type { ConnectOptions, ConnectAttemptReport, ConnectSocketOptions, SockbufConnectOptions } from './connect';
 export type { UndiciConnectorOptions, UndiciConnectParams, UndiciConnectCallback } from './agent';
 export type { TcpInfo, TcpState } from './tcpinfo';
 export type { DatagramCost, MeasureOptions, UdpBufferOptions, UdpBufferRecommendation } from './udpsizing';

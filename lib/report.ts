@@ -118,17 +118,6 @@ async function datagramCost(receiver: dgram.Socket): Promise<DatagramCost[] | nu
   }
 }
 
-/**
- * What a request got, in the units it was asked in. BufferSizeReport gains
- * `granted` (effective / 2 on Linux); until then it is computed here.
- * TODO(merge): use report.granted once the safety branch is in.
- */
-export function grantedOf(report: BufferSizeReport, platform: NodeJS.Platform = process.platform): number {
-  const granted = (report as { granted?: number }).granted;
-  if (typeof granted === 'number') return granted;
-  return platform === 'linux' ? report.effective / 2 : report.effective;
-}
-
 /** Whether the cap was the reason: the request exceeded it. */
 export function exceededCap(report: BufferSizeReport): boolean {
   return report.limit !== null && report.requested > report.limit;
