@@ -344,7 +344,9 @@ function prepareValue(entry: Entry, value: unknown, argName: string, allowUnsafe
           value,
         );
       }
-      return Buffer.from(value, 'latin1');
+      // '' goes to the kernel as one NUL byte (an empty name): the same to
+      // Linux as no bytes, and never a null pointer (qemu-user refuses that).
+      return value.length === 0 ? Buffer.alloc(1) : Buffer.from(value, 'latin1');
     }
     case 'ucred':
       // Read-only: entryForSet refused it already.

@@ -1,5 +1,5 @@
 /*
- * Asks the kernel, through plain libc calls and without sockbuf, the two
+ * Asks the kernel, through plain libc calls and without sockbuf, the
  * socket questions that qemu-user (linux-user mode) is known to answer
  * differently from a real arm64 kernel. scripts/prebuild-arm64.sh compiles it
  * twice, for the host and for arm64, runs both, and leaves out of the emulated
@@ -14,6 +14,8 @@
  *   meminfo_len=N     bytes getsockopt(SOL_SOCKET, SO_MEMINFO) returns when
  *                     asked for 9 u32 (a real kernel: 36, the whole array;
  *                     qemu 7.2 treats it as an int option: 4)
+ *   bindtodevice_get=E errno name of getsockopt(SOL_SOCKET, SO_BINDTODEVICE)
+ *                     on a socket bound to lo, or OK (qemu 7.2: EINVAL)
  */
 #include <errno.h>
 #include <netinet/in.h>
@@ -66,6 +68,15 @@ int main(void) {
     printf("meminfo_len=error:%s\n", errno_name(errno));
   } else {
     printf("meminfo_len=%u\n", (unsigned)len);
+  }
+
+  char device[64];
+  if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, "lo", 2) != 0) {
+    printf("bindtodevice_get=error:%s\n", errno_name(errno));
+  } else {
+    len = sizeof device;
+    rc = getsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, device, &len);
+    printf("bindtodevice_get=%s\n", errno_name(rc == 0 ? 0 : errno));
   }
 
   close(fd);

@@ -137,6 +137,10 @@ if [ "$(probe so_mark_errno "$host_probe")" = OK ] && [ "$(probe so_mark_errno "
   skip_tests+=("int options 32-bit unsigned values are passed as their bit pattern")
   skip_why+=("qemu does not implement SO_MARK: setsockopt gives $(probe so_mark_errno "$emu_probe") under qemu, OK natively")
 fi
+if [ "$(probe bindtodevice_get "$host_probe")" = OK ] && [ "$(probe bindtodevice_get "$emu_probe")" != OK ]; then
+  skip_tests+=("SO_BINDTODEVICE, SO_PEERCRED, IPV6_MTU getOption(SO_BINDTODEVICE) reads what Python set, and \"\" when unbound")
+  skip_why+=("qemu does not implement getsockopt(SO_BINDTODEVICE): $(probe bindtodevice_get "$emu_probe") under qemu, OK natively")
+fi
 if [ "$(probe meminfo_len "$host_probe")" = 36 ] && [ "$(probe meminfo_len "$emu_probe")" != 36 ]; then
   meminfo_why="qemu treats SO_MEMINFO as an int option: $(probe meminfo_len "$emu_probe") bytes of the 36-byte array under qemu, 36 natively, so socketMemory (rightly) refuses the short answer"
 fi
