@@ -99,9 +99,9 @@ function mix(sock, fd, badFd, bytes, turn) {
   n += sockbuf.getRecvBufferSize(fd) > 0;
   sockbuf.setsockopt(fd, SOL_SOCKET, SO_SNDBUF, 65536);
   // Struct options, sizes with reports, observation: the byte area paths.
-  sockbuf.setOption(sock, 'SO_LINGER', { enabled: true, seconds: 5 });
+  sockbuf.setOption(sock, 'SO_LINGER', { enabled: true, seconds: 5 }, { unsafe: true });
   n += sockbuf.getOption(sock, 'SO_LINGER').seconds === 5;
-  sockbuf.setOption(sock, 'SO_RCVTIMEO', 1500);
+  sockbuf.setOption(sock, 'SO_RCVTIMEO', 1500, { unsafe: true });
   n += sockbuf.getOption(sock, 'SO_RCVTIMEO') > 0;
   n += sockbuf.getOption(sock, 'SO_REUSEADDR') === false;
   n += sockbuf.setRecvBufferSize(sock, 65536).effective > 0;

@@ -6,6 +6,7 @@ import type * as net from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { connect, createTlsConnection, readSettings, type SockbufConnectOptions } from './connect';
 import { coded, invalidArgType, outOfRange } from './errors';
+import { validateOptions } from './validate';
 
 /** What undici passes to a custom connector. */
 export interface UndiciConnectParams {
@@ -39,9 +40,7 @@ export interface UndiciConnectorOptions extends SockbufConnectOptions {
 export function undiciConnector(
   options: UndiciConnectorOptions,
 ): (params: UndiciConnectParams, callback: UndiciConnectCallback) => void {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw invalidArgType('options', 'of type object', options);
-  }
+  validateOptions(options, 'options');
   const { buffers, socketOptions, tls, net: netOptions, timeout = 10000 } = options;
   if (typeof timeout !== 'number') throw invalidArgType('options.timeout', 'of type number', timeout);
   if (!(timeout >= 0 && timeout <= 2147483647)) throw outOfRange('options.timeout', '>= 0 and <= 2147483647', timeout);

@@ -90,10 +90,10 @@ function firstLine(cause: unknown): string {
 function compileCommands(): string[] {
   const cd = `cd ${JSON.stringify(path.join(packageRoot, 'native'))} &&`;
   return [
-    `npm:  ${cd} npx --yes node-gyp rebuild`,
-    `pnpm: ${cd} pnpm dlx node-gyp rebuild`,
-    `yarn: ${cd} yarn dlx node-gyp rebuild`,
-    `bun:  ${cd} bunx node-gyp rebuild`,
+    `npm:  ${cd} npx --yes node-gyp@12 rebuild`,
+    `pnpm: ${cd} pnpm dlx node-gyp@12 rebuild`,
+    `yarn: ${cd} yarn dlx node-gyp@12 rebuild`,
+    `bun:  ${cd} bunx node-gyp@12 rebuild`,
   ];
 }
 
@@ -168,23 +168,28 @@ function load(): NativeBinding {
   if (process.platform === 'linux' && existsSync(muslFile) && libc() === 'musl') candidates.unshift(muslFile);
   // PREBUILDS_ONLY=1 (as node-gyp-build honours it) proves the packaged binary loads.
   if (!process.env.PREBUILDS_ONLY) candidates.unshift(path.join(packageRoot, 'build', 'Release', 'sockbuf.node'));
+  let failed: Error | undefined;
   for (const file of candidates) {
     if (existsSync(file)) {
       try {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         return require(file) as NativeBinding;
-      } catch {
+      } catch (err) {
         // Not loadable here (a build for another libc or CPU, say):
         // node-gyp-build below knows every tag and picks the right file.
+        failed ??= new Error(`${file} exists but does not load: ${firstLine(err)}`, { cause: err });
       }
     }
   }
+  // A bundle's folder is not sockbuf's: node-gyp-build would load whatever
+  // addon it finds in build/ there. Only SOCKBUF_BINARY or useBinary() can help.
+  if (!inPackage()) throw noBinaryError(failed ?? new Error(`no sockbuf.node in ${packageRoot}`));
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const nodeGypBuild = require('node-gyp-build') as (dir: string) => NativeBinding;
     return nodeGypBuild(packageRoot);
   } catch (err) {
-    throw noBinaryError(err);
+    throw noBinaryError(failed ?? err);
   }
 }
 
@@ -193,7 +198,7 @@ function checked(binding: NativeBinding): NativeBinding {
   if (typeof binding?.getIntFrame !== 'function' || !(binding.frame?.length >= 5)) {
     throw coded(
       loadedFrom === undefined
-        ? `sockbuf: the compiled binary in ${packageRoot} does not match this version of sockbuf; rebuild it: cd ${JSON.stringify(path.join(packageRoot, 'native'))} && npx --yes node-gyp rebuild`
+        ? `sockbuf: the compiled binary in ${packageRoot} does not match this version of sockbuf; rebuild it: cd ${JSON.stringify(path.join(packageRoot, 'native'))} && npx --yes node-gyp@12 rebuild`
         : `sockbuf: ${loadedFrom} is not a sockbuf binary of this version`,
       ErrorCodes.NO_BINARY,
     );

@@ -18,6 +18,7 @@ import type * as net from 'node:net';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import { native } from './binding';
 import { coded, ErrorCodes, invalidArgType, invalidArgValue, systemError } from './errors';
+import { validateOptions } from './validate';
 import {
   applyPreparedOption,
   getOption,
@@ -148,19 +149,15 @@ export function readSettings(
 ): { sizes: ValidSizes; options: PreparedOption[] } {
   let sizes: ValidSizes = { force: false };
   if (buffers !== undefined) {
-    if (buffers === null || typeof buffers !== 'object' || Array.isArray(buffers)) {
-      throw invalidArgType('options.buffers', 'of type object', buffers);
-    }
+    validateOptions(buffers, 'options.buffers');
     // One read of each property, whatever validateSizes does with them.
     const b = buffers as SetBufferSizesOptions;
     sizes = validateSizes({ recv: b.recv, send: b.send, force: b.force }, 'options.buffers');
   }
   const options: PreparedOption[] = [];
   if (socketOptions !== undefined) {
-    if (socketOptions === null || typeof socketOptions !== 'object' || Array.isArray(socketOptions)) {
-      throw invalidArgType('options.socketOptions', 'of type object', socketOptions);
-    }
-    for (const name of Object.keys(socketOptions)) {
+    validateOptions(socketOptions, 'options.socketOptions');
+    for (const name of Object.keys(socketOptions as object)) {
       const value: unknown = (socketOptions as Record<string, unknown>)[name];
       options.push(prepareOption(name, value, `options.socketOptions.${name}`));
     }
@@ -259,9 +256,7 @@ function onConnectionAttempt(this: net.Socket, address: string, port: number | u
  * (an 'error' event, as for ECONNREFUSED) and no connection is made.
  */
 export function connect(options: ConnectOptions, connectListener?: () => void): net.Socket {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw invalidArgType('options', 'of type object', options);
-  }
+  validateOptions(options, 'options');
   if (connectListener !== undefined && typeof connectListener !== 'function') {
     throw invalidArgType('connectListener', 'of type function', connectListener);
   }
@@ -325,9 +320,7 @@ export function createTlsConnection(
   options: ConnectOptions & ConnectionOptions,
   secureListener?: () => void,
 ): TLSSocket {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw invalidArgType('options', 'of type object', options);
-  }
+  validateOptions(options, 'options');
   if (secureListener !== undefined && typeof secureListener !== 'function') {
     throw invalidArgType('secureListener', 'of type function', secureListener);
   }

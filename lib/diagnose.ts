@@ -17,6 +17,7 @@ import { native } from './binding';
 import { getBytesFd, getIntFd } from './raw';
 import { resolveFd, type SocketLike } from './resolve';
 import { tcpInfoFd, type TcpInfo } from './tcpinfo';
+import { validateOptions } from './validate';
 import { formatBytes } from './units';
 
 /**
@@ -107,6 +108,7 @@ function readPrevious(previous: unknown): Baseline | undefined {
   if (previous === null || typeof previous !== 'object') {
     throw invalidArgType('previous', 'a Diagnosis or TcpSample returned by diagnose()', previous);
   }
+  validateOptions(previous, 'previous');
   const nested = (previous as { sample?: unknown }).sample;
   const sample = (nested ?? previous) as { time?: unknown; info?: unknown };
   const time = sample.time;

@@ -37,10 +37,11 @@ type Level = 'SOL_SOCKET' | 'IPPROTO_TCP' | 'IPPROTO_UDP' | 'IPPROTO_IP' | 'IPPR
 /**
  * A value that silently breaks a Node socket: `when` says which values
  * ('true' for a boolean, 'nonzero' for a timeout, 'linger' for SO_LINGER
- * with enabled and seconds > 0), `danger` what would happen.
+ * with enabled and seconds > 0, 'above-one' for a count past 1), `danger`
+ * what would happen.
  */
 interface Unsafe {
-  readonly when: 'true' | 'nonzero' | 'linger';
+  readonly when: 'true' | 'nonzero' | 'linger' | 'above-one';
   readonly danger: string;
 }
 
@@ -73,7 +74,15 @@ const RECVERR: Unsafe = {
 export const optionCatalog = {
   SO_RCVBUF: { level: 'SOL_SOCKET', kind: 'int' },
   SO_SNDBUF: { level: 'SOL_SOCKET', kind: 'int' },
-  SO_RCVLOWAT: { level: 'SOL_SOCKET', kind: 'int' },
+  SO_RCVLOWAT: {
+    level: 'SOL_SOCKET',
+    kind: 'int',
+    unsafe: {
+      when: 'above-one',
+      danger:
+        "the kernel would report the socket readable only once that many bytes are queued, so a peer's smaller message (a request, a reply) would sit unread, with no 'data' event, until more arrives or the peer closes",
+    },
+  },
   SO_SNDLOWAT: { level: 'SOL_SOCKET', kind: 'int' },
   SO_RCVTIMEO: {
     level: 'SOL_SOCKET',
@@ -306,8 +315,11 @@ function prepareValue(entry: Entry, value: unknown, argName: string, allowUnsafe
   const spec = entry.spec;
   const unsafe = allowUnsafe ? undefined : spec.unsafe;
   switch (spec.kind) {
-    case 'int':
-      return validateInteger(value, argName, INT32_MIN, INT32_MAX);
+    case 'int': {
+      const n = validateInteger(value, argName, INT32_MIN, INT32_MAX);
+      if (n > 1 && unsafe?.when === 'above-one') throw unsafeOption(entry.name, String(n), unsafe.danger);
+      return n;
+    }
     case 'bool':
       if (typeof value !== 'boolean') throw invalidArgType(argName, 'of type boolean', value);
       if (value && unsafe?.when === 'true') throw unsafeOption(entry.name, 'true', unsafe.danger);

@@ -251,7 +251,9 @@ export function getBytesFd(fd: number, level: number, option: number, length: nu
 
 /** setsockopt of raw bytes (a view toBytes checked) on an fd already resolved. */
 export function setBytesFd(fd: number, level: number, option: number, bytes: Uint8Array): void {
-  const n = bytes.length;
+  // The engine's own accessor: a caller's view may shadow `length` with a
+  // getter, and no caller code may run once the descriptor is known.
+  const n = typedLength.call(bytes) as number;
   let err: number;
   if (n > AREA_SIZE) {
     err = native.setBytes(fd, level, option, bytes);

@@ -111,9 +111,26 @@ function handleFd(handle: HandleLike): number | undefined {
   // Node's handles are plain extensible objects. Anything else (a frozen
   // object posing as a handle, a Proxy whose traps are the caller's code)
   // is not written to: it is read again at the next call.
-  if (Object.isExtensible(handle) && !types.isProxy(handle)) {
-    Object.defineProperty(handle, kFd, { value: fd, enumerable: false });
-    Object.defineProperty(handle, kKind, { value: kind, enumerable: false });
+  //
+  // Only a handle that owns its descriptor (TCP, UDP, Pipe) is memoised, and
+  // the memo is forgotten when the handle is closed: a TLSWrap borrows the
+  // descriptor of a socket that can be destroyed on its own (tls.connect({
+  // socket })), and a stale handle held by a caller must read as closed.
+  if (kind !== KIND_UNKNOWN && Object.isExtensible(handle) && !types.isProxy(handle)) {
+    const close = (handle as { close?: unknown }).close;
+    if (typeof close === 'function') {
+      Object.defineProperty(handle, 'close', {
+        value: function closeAndForget(this: HandleLike, ...args: unknown[]): unknown {
+          this[kFd] = undefined;
+          return (close as (...a: unknown[]) => unknown).apply(this, args);
+        },
+        enumerable: false,
+        writable: true,
+        configurable: true,
+      });
+      Object.defineProperty(handle, kFd, { value: fd, enumerable: false, writable: true });
+      Object.defineProperty(handle, kKind, { value: kind, enumerable: false });
+    }
   }
   return fd;
 }

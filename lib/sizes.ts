@@ -4,7 +4,7 @@ import type * as net from 'node:net';
 import { constants as osConstants, endianness as osEndianness } from 'node:os';
 import { debuglog } from 'node:util';
 import { constants } from './constants';
-import { invalidArgType } from './errors';
+import { invalidArgType, invalidArgValue } from './errors';
 import { bufferCap } from './limits';
 import { getBytesFd, getIntFd, getIntFdErrno, lastIntValue, optionError, setIntFd, setIntFdErrno } from './raw';
 import { isNetServer, KIND_UNIX, KIND_UNKNOWN, lastResolvedKind, resolveFd, type SocketLike } from './resolve';
@@ -470,6 +470,13 @@ function onConnection(this: net.Server, socket: net.Socket): void {
 export function configureServer(server: net.Server, options: ConfigureServerOptions): ServerSizesReport | undefined {
   const expected = 'an instance of net.Server (or an http/https/http2/tls server)';
   if (!isNetServer(server, 'server', expected)) throw invalidArgType('server', expected, server);
+  if (!Object.isExtensible(server)) {
+    throw invalidArgValue(
+      'server',
+      'must not be frozen, sealed or non-extensible: configureServer wraps its _listen2 to size the listening socket as listen(2) returns',
+      server,
+    );
+  }
   if (options === undefined) throw invalidArgType('options', 'of type object', options);
   const sizes = validateSizes(options, 'options');
   const asked = (options as ConfigureServerOptions).perConnection;

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { invalidArgType, outOfRange, unavailable } from './errors';
 import { socketMemory } from './observe';
 import { setRecvBufferSize } from './sizes';
-import { validateInteger, validateOptions } from './validate';
+import { INT32_MAX, validateInteger, validateOptions } from './validate';
 
 /** Largest UDP payload over IPv4 (65535 - 20 IP - 8 UDP) and IPv6 (65535 - 8). */
 const MAX_PAYLOAD = { udp4: 65507, udp6: 65527 } as const;
@@ -130,7 +130,7 @@ function positive(value: unknown, name: string, max: number): number {
  * halved, because the kernel doubles what setRecvBufferSize asks.
  */
 export async function recommendUdpBuffer(options: UdpBufferOptions): Promise<UdpBufferRecommendation> {
-  if (options === null || typeof options !== 'object') throw invalidArgType('options', 'of type object', options);
+  validateOptions(options, 'options');
   const { rate, payload, pause, headroom, family } = options;
   const r = positive(rate, 'options.rate', 1e9);
   const p = positive(pause, 'options.pause', 3600);
@@ -143,6 +143,16 @@ export async function recommendUdpBuffer(options: UdpBufferOptions): Promise<Udp
   const kernelBytes = datagrams * cost.bytesPerDatagram;
   const doubles = process.platform === 'linux';
   const udpBufferBytes = doubles ? Math.ceil(kernelBytes / 2) : kernelBytes;
+  // A socket buffer is an int in the kernel (Linux grants at most INT_MAX / 2
+  // to a request, since it doubles it): advice past that cannot be followed.
+  const ceiling = doubles ? Math.floor(INT32_MAX / 2) : INT32_MAX;
+  if (udpBufferBytes > ceiling) {
+    throw outOfRange(
+      'options',
+      `a rate × pause × headroom whose datagrams fit in one socket buffer (at most ${ceiling} bytes here; this asks for ${udpBufferBytes}): read more often, or spread the traffic over several sockets (SO_REUSEPORT)`,
+      { rate: r, payload: size, pause: p, headroom: h },
+    );
+  }
   const notes = [
     `Measured on loopback: one ${size}-byte datagram takes ${cost.bytesPerDatagram} bytes of receive buffer here.`,
     'A real network card can cost more per datagram (drivers allocate whole buffers per frame): on the receiving machine, stall the reader and compare socketMemory(sock).recvAllocated with the number of datagrams queued (or watch socketMemory(sock).drops).',

@@ -208,7 +208,15 @@ describe('values that silently break a Node socket need { unsafe: true }', () =>
       .filter(([, spec]) => 'unsafe' in spec)
       .map(([n]) => n)
       .sort();
-    expect(unsafe).toEqual(['IPV6_RECVERR', 'IP_RECVERR', 'SO_LINGER', 'SO_RCVTIMEO', 'SO_SNDTIMEO', 'UDP_GRO']);
+    expect(unsafe).toEqual([
+      'IPV6_RECVERR',
+      'IP_RECVERR',
+      'SO_LINGER',
+      'SO_RCVLOWAT',
+      'SO_RCVTIMEO',
+      'SO_SNDTIMEO',
+      'UDP_GRO',
+    ]);
   });
 });
 
