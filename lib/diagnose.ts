@@ -16,6 +16,7 @@ import type * as net from 'node:net';
 import { native } from './binding';
 import { getBytesFd, getIntFd } from './raw';
 import { resolveFd, type SocketLike } from './resolve';
+import { bufferCap } from './limits';
 import { tcpInfoFd, type TcpInfo } from './tcpinfo';
 import { validateOptions } from './validate';
 import { formatBytes } from './units';
@@ -244,7 +245,11 @@ export function diagnose(sock: SocketLike, previous?: Diagnosis | TcpSample): Di
   const bytesAcked = info.bytesAcked - (base?.bytesAcked ?? 0);
   const throughput = elapsed === null ? null : bytesAcked / (elapsed / 1e6);
   const rtt = (info.rtt ?? 0) / 1e6;
-  const rate = Math.max(info.deliveryRate ?? 0, throughput ?? 0);
+  // An application-limited sample's delivery rate is the rate of one burst
+  // (on loopback, GB/s), not what the path sustains: use the measured
+  // throughput then.
+  const burstRate = info.deliveryRateAppLimited === true ? 0 : (info.deliveryRate ?? 0);
+  const rate = Math.max(burstRate, throughput ?? 0);
   const bdp = rate * rtt;
   let suggestedBytes: number | undefined;
   let sentence: string;
@@ -253,10 +258,17 @@ export function diagnose(sock: SocketLike, previous?: Diagnosis | TcpSample): Di
   switch (verdict) {
     case 'send-buffer': {
       const current = asked(sample.sendBuffer);
-      suggestedBytes = roundUp4k(Math.max(bdp, cwndBytes, 2 * current));
+      // A buffer-limited sender cannot show what it would reach with more:
+      // at least double it, and at least one BDP of what was measured.
+      suggestedBytes = roundUp4k(Math.max(bdp, 2 * current));
+      const cap = bufferCap('send');
+      const past =
+        cap !== null && suggestedBytes > cap
+          ? ` (past net.core.wmem_max, ${formatBytes(cap)}: raise it, or use force)`
+          : '';
       sentence =
         `Send buffer: this socket's ${formatBytes(current)} send buffer held the sender back ${share} of the time${waiting}; ` +
-        `give it at least ${formatBytes(suggestedBytes)} (setSendBufferSize), or do not set it so that autotuning can grow it.`;
+        `give it at least ${formatBytes(suggestedBytes)}${past} (setSendBufferSize), or do not set it so that autotuning can grow it.`;
       break;
     }
     case 'receive-window': {

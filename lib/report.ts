@@ -180,6 +180,8 @@ export interface Recommendation {
 
 const PAGE = 4096;
 const INT_MAX = 2147483647;
+/** The largest TCP window: 16 bits shifted by the largest scale (RFC 7323). */
+const MAX_TCP_WINDOW = 65535 * 2 ** 14;
 
 function roundUp(bytes: number, to: number): number {
   return Math.min(Math.ceil(bytes / to) * to, INT_MAX);
@@ -236,6 +238,11 @@ export function recommend(
   const sysctl: string[] = [];
   const notes: string[] = [];
   const tcp: TcpAdvice = { bufferNeeded, fixedRequest, recv, send, verdict };
+  if (bdpBytes > MAX_TCP_WINDOW) {
+    notes.push(
+      `One TCP connection cannot fill this path: its BDP (${formatBytes(bdpBytes)}) is past the largest window TCP can offer (65535 << 14 bytes, about 1 GiB), and a socket buffer is at most ${formatBytes(INT_MAX)}; the sizes shown are capped there. Spread the transfer over several connections.`,
+    );
+  }
   if (linux) {
     const r = limits.tcp.recv;
     if (!recv.autotuningReaches && (r.max === null || r.max < bufferNeeded)) {

@@ -125,3 +125,11 @@ test('recommendUdpBuffer refuses advice no socket buffer can follow', async () =
     code: 'ERR_OUT_OF_RANGE',
   });
 });
+
+test('recommend says when one TCP connection cannot fill the path (BDP past the largest TCP window)', () => {
+  const { recommend } = require('../lib/report') as typeof import('../lib/report');
+  const huge = recommend(1e12, 0.08);
+  expect(huge.notes.some((n) => n.startsWith('One TCP connection cannot fill this path'))).toBe(true);
+  const normal = recommend(1e9, 0.08);
+  expect(normal.notes.some((n) => n.startsWith('One TCP connection cannot fill this path'))).toBe(false);
+});
