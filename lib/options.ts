@@ -282,11 +282,21 @@ export function getOption<N extends OptionName>(sock: SocketLike, name: N): Opti
       const l = native.layout.ucred;
       if (l === undefined) throw unavailable(`Socket option ${name}`);
       const buf = getBytesFd(fd, level, option, l.size);
-      value = {
+      const creds = {
         pid: buf.readInt32LE(l.pidOffset),
         uid: buf.readUInt32LE(l.uidOffset),
         gid: buf.readUInt32LE(l.gidOffset),
       };
+      // A socket with no peer credentials (TCP, UDP, an unconnected Unix
+      // socket) reads as pid 0 and uid/gid -1: not a process, so not a value.
+      if (creds.pid === 0 && creds.uid === 0xffffffff && creds.gid === 0xffffffff) {
+        throw invalidArgValue(
+          'sock',
+          'must be a connected Unix domain socket for SO_PEERCRED (the kernel has no peer credentials for this one)',
+          fd,
+        );
+      }
+      value = creds;
       break;
     }
     case 'string': {

@@ -9,6 +9,7 @@ import {
   constants,
   configureServer,
   diagnose,
+  getOption,
   getRecvBufferSize,
   getsockopt,
   recommendUdpBuffer,
@@ -132,4 +133,9 @@ test('recommend says when one TCP connection cannot fill the path (BDP past the 
   expect(huge.notes.some((n) => n.startsWith('One TCP connection cannot fill this path'))).toBe(true);
   const normal = recommend(1e9, 0.08);
   expect(normal.notes.some((n) => n.startsWith('One TCP connection cannot fill this path'))).toBe(false);
+});
+
+test('SO_PEERCRED on a TCP socket is an error, not pid 0 and uid 4294967295', async () => {
+  const { client } = await tcpPair();
+  expect(codeOf(() => getOption(client, 'SO_PEERCRED'))).toBe('ERR_INVALID_ARG_VALUE');
 });
