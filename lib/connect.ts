@@ -271,7 +271,9 @@ export function connect(options: ConnectOptions, connectListener?: () => void): 
   const { Socket } = require('node:net') as typeof net;
   const socket = new Socket(netOptions as net.SocketConstructorOpts);
   attach(socket, { sizes, options: prepared, reports: [] });
-  if (typeof netOptions.timeout === 'number' && netOptions.timeout > 0) socket.setTimeout(netOptions.timeout);
+  // As net.connect does: any truthy timeout goes to setTimeout, which checks it
+  // (ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE) before anything is connected.
+  if (netOptions.timeout) socket.setTimeout(netOptions.timeout as number);
   return socket.connect(netOptions as unknown as net.NetConnectOpts, connectListener);
 }
 

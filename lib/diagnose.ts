@@ -277,7 +277,8 @@ export function diagnose(sock: SocketLike, previous?: Diagnosis | TcpSample): Di
       sentence =
         `Receive window: the peer's ${formatBytes(window)} window held the sender back ${share} of the time; ` +
         `the receiver reads more slowly than this side sends, or its receive buffer is too small ` +
-        `(give it at least ${formatBytes(suggestedBytes)}: setRecvBufferSize on the receiving socket, before it connects or listens).`;
+        `(if the receiver set its size, give it at least ${formatBytes(suggestedBytes)} with setRecvBufferSize, before it connects or listens; ` +
+        `if it is autotuned, let it grow: a fixed size would turn autotuning off, so raise tcp_rmem's max instead).`;
       break;
     }
     case 'network':

@@ -139,3 +139,16 @@ test('SO_PEERCRED on a TCP socket is an error, not pid 0 and uid 4294967295', as
   const { client } = await tcpPair();
   expect(codeOf(() => getOption(client, 'SO_PEERCRED'))).toBe('ERR_INVALID_ARG_VALUE');
 });
+
+test('connect checks timeout as net.connect does', () => {
+  for (const timeout of [-1, '100', Infinity]) {
+    let netCode: string | undefined;
+    try {
+      net.connect({ host: '127.0.0.1', port: 9, timeout } as never).destroy();
+    } catch (err) {
+      netCode = (err as { code?: string }).code;
+    }
+    expect(netCode).toBeDefined();
+    expect(codeOf(() => connect({ host: '127.0.0.1', port: 9, timeout } as never))).toBe(netCode);
+  }
+});
