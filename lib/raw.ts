@@ -292,12 +292,14 @@ export function queuedFd(fd: number, out: { recv: number; send: number; unsent: 
   out.send = frame[SEND];
   const unsentErrno = frame[UNSENT_ERRNO];
   if (unsentErrno === 0) out.unsent = frame[UNSENT];
-  else if (unsentErrno === ENOTTY || unsentErrno === ENOTSUP || unsentErrno === EOPNOTSUPP) out.unsent = -1;
-  else throw systemError(unsentErrno, 'ioctl', fd, { label: 'SIOCOUTQNSD' });
+  else if (unsentErrno === ENOTTY || unsentErrno === ENOTSUP || unsentErrno === EOPNOTSUPP || unsentErrno === ENOSYS) {
+    // No such count here (UDP, Unix sockets, macOS; ENOSYS: an emulator such as qemu-user).
+    out.unsent = -1;
+  } else throw systemError(unsentErrno, 'ioctl', fd, { label: 'SIOCOUTQNSD' });
 }
 
 const QUEUE_REQUESTS = ['SIOCINQ', 'SIOCOUTQ'];
-const { ENOTTY, ENOTSUP, EOPNOTSUPP } = osConstants.errno as Record<string, number>;
+const { ENOTTY, ENOTSUP, EOPNOTSUPP, ENOSYS } = osConstants.errno as Record<string, number>;
 
 function queuedOld(fd: number, which: 0 | 1): number {
   const value = native.queued(fd, which);

@@ -64,7 +64,9 @@ test('raw and typed options on TCP', async () => {
   expect(getOption(client, 'SO_LINGER')).toEqual({ enabled: true, seconds: 3 });
   setOption(client, 'SO_LINGER', { enabled: false, seconds: 0 });
   expect(getOption(client, 'SO_TYPE')).toBe(c.SOCK_STREAM);
-  expect(queuedBytes(client)).toEqual({ recv: 0, send: 0, unsent: process.platform === 'linux' ? 0 : null });
+  // qemu-user (the arm64 run) implements no SIOCOUTQNSD: no such count there.
+  const unsent = process.platform === 'linux' && !process.env.SOCKBUF_UNDER_QEMU ? 0 : null;
+  expect(queuedBytes(client)).toEqual({ recv: 0, send: 0, unsent });
 });
 
 test('a regular file is not a socket: ENOTSOCK, in Node shape', () => {
