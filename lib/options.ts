@@ -62,7 +62,7 @@ interface Spec {
 const RECVERR: Unsafe = {
   when: 'true',
   danger:
-    "Node never reads the socket's error queue: on a UDP socket every ICMP error is queued and charged to the receive buffer until later datagrams are dropped, with no 'error' event; on a TCP socket the first transient ICMP error ends the connection instead of being retried",
+    "Node never reads the socket's error queue: on a UDP socket every ICMP error is queued and charged to the receive buffer until later datagrams are dropped, with no 'error' event (Node 24 and later abort the whole process instead, a failed assertion in UDPWrap::OnRecv); on a TCP socket the first transient ICMP error ends the connection instead of being retried",
 };
 
 /**

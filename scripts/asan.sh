@@ -85,7 +85,11 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:abort_on_error=1"
 
 echo "=== jest against the sanitizer build"
 start=$SECONDS
-[ $# -gt 0 ] || set -- --testPathIgnorePatterns '/test/(package|types)\.test\.ts$'
+# Left out: packaging and type tests (no native code), and the strace counts
+# of configureServer (strace over a sanitizer-instrumented Node passes their
+# 30 s limit; the counts are checked in the normal run).
+[ $# -gt 0 ] || set -- --testPathIgnorePatterns '/test/(package|types)\.test\.ts$' \
+  --testNamePattern '^(?!.*what it costs per connection)'
 node node_modules/jest/bin/jest.js --ci "$@" 2>&1 | tee "$tree/jest.log"
 rc=${PIPESTATUS[0]}
 unset LD_PRELOAD

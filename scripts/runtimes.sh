@@ -44,6 +44,17 @@ bun_skipped=(
   # its pool of random sockets includes an http.Server and a child's stdin
   # pipe, which have no descriptor under Bun (see bun_differs below)
   test/property.test.ts
+  # Not yet made to work under Bun (left for a later change, listed in the
+  # README): sockbuf.connect and the agents need Node's synchronous
+  # 'connectionAttempt' event before each connect(2); the revoked-Proxy checks
+  # recognise V8's message text, not JavaScriptCore's; the fast-properties
+  # check is a V8 intrinsic; the README examples include connect.
+  test/connect.test.ts
+  test/connect-agent.test.ts
+  test/audit.test.ts
+  test/errors.test.ts
+  test/loading.test.ts
+  test/readme.test.ts
 )
 # Tests (by name) of what Bun does differently; README.md, "Bun and Deno":
 bun_differs=(
@@ -54,6 +65,13 @@ bun_differs=(
   'an http.Server is a net.Server'
   # Bun's util.debuglog does not print for NODE_DEBUG
   'NODE_DEBUG=sockbuf logs'
+  # strace counts the whole Bun process, which makes calls of its own
+  'what it costs per connection'
+  # IP_RECVERR's demonstrations and checks: not yet investigated under Bun
+  'IP_RECVERR'
+  'IPV6_RECVERR'
+  # Bun's listening sockets: not yet investigated
+  'a listening socket: its accept queue and backlog'
 )
 
 run_bun() {

@@ -397,31 +397,38 @@ describe('what the refused values really do to a Node socket (with the opt-in)',
     return Number(line.trim().split(/\s+/).pop());
   }
 
-  test("IP_RECVERR on UDP: ICMP errors fill the receive buffer, later datagrams are dropped, no 'error' event", async () => {
-    const run = async (recverr: boolean): Promise<{ messages: number; errors: number; drops: number }> => {
-      const closed = await boundUdp();
-      const port = (closed.address() as net.AddressInfo).port;
-      await new Promise<void>((r) => closed.close(() => r()));
-      const sock = await boundUdp();
-      let messages = 0;
-      let errors = 0;
-      sock.on('message', () => messages++);
-      sock.on('error', () => errors++);
-      if (recverr) setOption(sock, 'IP_RECVERR', true, { unsafe: true });
-      setRecvBufferSize(sock, 65536);
-      // Datagrams to a closed port: each comes back as an ICMP port unreachable.
-      for (let i = 0; i < 20; i++) {
-        for (let k = 0; k < 50; k++) sock.send(Buffer.alloc(100), port, '127.0.0.1');
-        await new Promise((r) => setTimeout(r, 10));
-      }
-      await new Promise((r) => setTimeout(r, 200));
-      const peer = await boundUdp();
-      peer.send(Buffer.alloc(10), (sock.address() as net.AddressInfo).port, '127.0.0.1');
-      const own = (sock.address() as net.AddressInfo).port;
-      await until(() => messages > 0 || udpDrops(own) > 0);
-      return { messages, errors, drops: udpDrops(own) };
-    };
-    expect(await run(false)).toEqual({ messages: 1, errors: 0, drops: 0 });
-    expect(await run(true)).toEqual({ messages: 0, errors: 0, drops: 1 });
-  });
+  // Node 24+ aborts the whole process here (an assertion in UDPWrap::OnRecv,
+  // seen on 24.22): the danger is worse there, and the demonstration cannot
+  // run inside the test process.
+  const nodeMajor = Number(process.versions.node.split('.')[0]);
+  (nodeMajor >= 24 ? test.skip : test)(
+    "IP_RECVERR on UDP: ICMP errors fill the receive buffer, later datagrams are dropped, no 'error' event",
+    async () => {
+      const run = async (recverr: boolean): Promise<{ messages: number; errors: number; drops: number }> => {
+        const closed = await boundUdp();
+        const port = (closed.address() as net.AddressInfo).port;
+        await new Promise<void>((r) => closed.close(() => r()));
+        const sock = await boundUdp();
+        let messages = 0;
+        let errors = 0;
+        sock.on('message', () => messages++);
+        sock.on('error', () => errors++);
+        if (recverr) setOption(sock, 'IP_RECVERR', true, { unsafe: true });
+        setRecvBufferSize(sock, 65536);
+        // Datagrams to a closed port: each comes back as an ICMP port unreachable.
+        for (let i = 0; i < 20; i++) {
+          for (let k = 0; k < 50; k++) sock.send(Buffer.alloc(100), port, '127.0.0.1');
+          await new Promise((r) => setTimeout(r, 10));
+        }
+        await new Promise((r) => setTimeout(r, 200));
+        const peer = await boundUdp();
+        peer.send(Buffer.alloc(10), (sock.address() as net.AddressInfo).port, '127.0.0.1');
+        const own = (sock.address() as net.AddressInfo).port;
+        await until(() => messages > 0 || udpDrops(own) > 0);
+        return { messages, errors, drops: udpDrops(own) };
+      };
+      expect(await run(false)).toEqual({ messages: 1, errors: 0, drops: 0 });
+      expect(await run(true)).toEqual({ messages: 0, errors: 0, drops: 1 });
+    },
+  );
 });
