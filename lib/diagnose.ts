@@ -10,11 +10,11 @@
 // against the send buffer whenever the program had data waiting, and so is
 // the time in flight when the buffer cannot even hold the congestion window.
 import { performance } from 'node:perf_hooks';
-import { constants, type ConstantName } from './constants';
-import { invalidArgType, invalidArgValue, unavailable } from './errors';
+import { constants } from './constants';
+import { ErrorCodes, invalidArgType, invalidArgValue, unavailable } from './errors';
 import type * as net from 'node:net';
-import { native } from './binding';
-import { getBytesFd, getIntFd } from './raw';
+import { socketMemoryFd, type SocketMemory } from './observe';
+import { getIntFd } from './raw';
 import { resolveFd, type SocketLike } from './resolve';
 import { bufferCap } from './limits';
 import { tcpInfoFd, type TcpInfo } from './tcpinfo';
@@ -139,17 +139,18 @@ function isNetSocket(value: unknown): value is net.Socket {
 function takeSample(fd: number, nodeQueued: number | undefined, nodeNeedDrain: boolean | undefined): TcpSample {
   const info = tcpInfoFd(fd);
   const time = performance.now();
-  let sendBuffer = 0;
-  let sendQueued = 0;
-  const size = native.layout.meminfoSize;
-  if (constants.SO_MEMINFO !== undefined && size !== undefined) {
-    const mem = getBytesFd(fd, constants.SOL_SOCKET, constants.SO_MEMINFO, size);
-    const at = (name: ConstantName): number => {
-      const index = constants[name];
-      return index !== undefined && (index + 1) * 4 <= mem.length ? mem.readUInt32LE(index * 4) : 0;
-    };
-    sendBuffer = at('SK_MEMINFO_SNDBUF');
-    sendQueued = at('SK_MEMINFO_WMEM_QUEUED');
+  let sendBuffer: number;
+  let sendQueued: number;
+  let mem: SocketMemory | undefined;
+  try {
+    mem = socketMemoryFd(fd);
+  } catch (err) {
+    // No SO_MEMINFO here (macOS), or a short answer (an emulator).
+    if ((err as { code?: unknown }).code !== ErrorCodes.UNAVAILABLE) throw err;
+  }
+  if (mem !== undefined) {
+    sendBuffer = mem.sendBuffer;
+    sendQueued = mem.sendQueued;
   } else {
     sendBuffer = getIntFd(fd, constants.SOL_SOCKET, constants.SO_SNDBUF);
     sendQueued = info.sndSbBytes ?? 0;

@@ -77,7 +77,11 @@ const MEMINFO_USABLE =
 
 /** The socket's memory and drop counter (Linux SO_MEMINFO). */
 export function socketMemory(sock: SocketLike): SocketMemory {
-  const fd = resolveFd(sock);
+  return socketMemoryFd(resolveFd(sock));
+}
+
+/** socketMemory on a descriptor already resolved. */
+export function socketMemoryFd(fd: number): SocketMemory {
   if (!MEMINFO_USABLE) throw unavailable('socketMemory (SO_MEMINFO)');
   // The answer stays in the addon's byte area: read the words from there.
   const length = getAreaFd(fd, SOL_SOCKET, SO_MEMINFO!, MEMINFO_SIZE!);
