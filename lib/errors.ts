@@ -177,7 +177,9 @@ export function isRevokedProxyError(err: unknown, value: unknown, nested = false
     types.isNativeError(err) &&
     err.name === 'TypeError' &&
     (err as { code?: unknown }).code === undefined &&
-    /on a proxy that has been revoked/.test(err.message)
+    // V8: "... on a proxy that has been revoked"; JavaScriptCore (Bun):
+    // "Proxy has already been revoked ..." or "... on a Proxy that has been revoked".
+    /proxy that has been revoked|proxy has already been revoked/i.test(err.message)
   );
 }
 

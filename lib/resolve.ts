@@ -61,14 +61,14 @@ export function isNetServer(value: unknown, name: string, expected: string): val
   }
 }
 
-// A handle's descriptor is remembered on the handle object itself. A handle
-// owns one descriptor from the moment it has one until it is closed, and Node
-// detaches a handle from its socket in the same tick as it closes it (net:
-// socket._handle = null; dgram: state.handle = null). Every call still goes
-// through the socket's current handle, so a closed socket can never reach a
-// number that was reused by another socket; this only skips the native `fd`
-// getter, which costs as much as the rest of a call's JavaScript. A handle
-// that cannot take the memo (frozen, sealed, a Proxy) is read every time.
+// A handle's descriptor is remembered on the handle object itself, which
+// skips the native `fd` getter (it costs as much as the rest of a call's
+// JavaScript). Every call still goes through the socket's current handle.
+// Only TCP, UDP and Pipe handles, which own their descriptor, take the memo,
+// and their close() forgets it, so a closed handle (even one a caller kept)
+// reads as closed and never reaches a number another socket reused. A handle
+// that cannot take the memo (a TLSWrap, frozen, sealed, a Proxy) is read
+// every time. handleFd below is the one place that writes it.
 const kFd = Symbol('sockbuf.fd');
 const kKind = Symbol('sockbuf.kind');
 

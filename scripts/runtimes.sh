@@ -46,13 +46,10 @@ bun_skipped=(
   test/property.test.ts
   # Not yet made to work under Bun (left for a later change, listed in the
   # README): sockbuf.connect and the agents need Node's synchronous
-  # 'connectionAttempt' event before each connect(2); the revoked-Proxy checks
-  # recognise V8's message text, not JavaScriptCore's; the fast-properties
+  # 'connectionAttempt' event before each connect(2); the fast-properties
   # check is a V8 intrinsic; the README examples include connect.
   test/connect.test.ts
   test/connect-agent.test.ts
-  test/audit.test.ts
-  test/errors.test.ts
   test/loading.test.ts
   test/readme.test.ts
 )
@@ -70,6 +67,9 @@ bun_differs=(
   # IP_RECVERR's demonstrations and checks: not yet investigated under Bun
   'IP_RECVERR'
   'IPV6_RECVERR'
+  # Bun closes a destroyed socket's descriptor later than Node, so the
+  # number is not reused at once and the test's premise does not hold
+  'a TLS socket over a raw socket destroyed on its own'
   # Bun's listening sockets: not yet investigated
   'a listening socket: its accept queue and backlog'
 )
