@@ -127,7 +127,7 @@ export function areaWord(index: number): number {
 }
 
 /** setsockopt of the first `length` bytes of the area (written with setAreaInt32/setAreaInt64). */
-export function setAreaFd(fd: number, level: number, option: number, length: number): void {
+function setAreaFd(fd: number, level: number, option: number, length: number): void {
   frame[FD] = fd;
   frame[LEVEL] = level;
   frame[OPTION] = option;
@@ -138,27 +138,27 @@ export function setAreaFd(fd: number, level: number, option: number, length: num
 }
 
 /** Clears the first `length` bytes of the area (before writing a struct field by field). */
-export function clearArea(length: number): void {
+function clearArea(length: number): void {
   area.fill(0, 0, length);
 }
 
 /** The int32 at `byteOffset` (a multiple of 4) of the area, host order. */
-export function areaInt32(byteOffset: number): number {
+function areaInt32(byteOffset: number): number {
   return areaInt32s[byteOffset >> 2];
 }
 
-export function setAreaInt32(byteOffset: number, value: number): void {
+function setAreaInt32(byteOffset: number, value: number): void {
   areaInt32s[byteOffset >> 2] = value;
 }
 
 /** The int64 at `byteOffset` (a multiple of 8) of the area, host order, as a number (exact to 2^53). */
-export function areaInt64(byteOffset: number): number {
+function areaInt64(byteOffset: number): number {
   const i = byteOffset >> 2;
   return LITTLE_ENDIAN ? areaInt32s[i + 1] * 4294967296 + areaWords[i] : areaInt32s[i] * 4294967296 + areaWords[i + 1];
 }
 
 /** Writes an integer number (|value| < 2^53) as an int64 at `byteOffset` (a multiple of 8). */
-export function setAreaInt64(byteOffset: number, value: number): void {
+function setAreaInt64(byteOffset: number, value: number): void {
   const hi = Math.floor(value / 4294967296);
   const lo = value - hi * 4294967296;
   const i = byteOffset >> 2;

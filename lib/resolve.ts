@@ -44,7 +44,7 @@ function loadSocketClasses(): void {
 }
 
 /** net.Server, loaded on first use. */
-export function netServerClass(): typeof net.Server {
+function netServerClass(): typeof net.Server {
   if (NetSocket === undefined) loadSocketClasses();
   return NetServer;
 }
