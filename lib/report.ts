@@ -5,7 +5,6 @@ import * as dgram from 'node:dgram';
 import { once } from 'node:events';
 import * as net from 'node:net';
 import { systemLimits, type SystemLimits } from './limits';
-import { socketMemory } from './observe';
 import {
   getBufferSizes,
   setBufferSizes,
@@ -14,6 +13,7 @@ import {
   type BufferSizesReport,
 } from './sizes';
 import { formatBytes } from './units';
+import { measureDatagramCost } from './udpsizing';
 
 export interface ProbeRequest {
   recv?: number;
@@ -72,7 +72,7 @@ export async function probe(request: ProbeRequest): Promise<ProbeResult> {
     await once(udp, 'listening');
     const tcpConnected = getBufferSizes(client);
     const udpDefaults = getBufferSizes(udp);
-    const udpDatagramCost = await datagramCost(udp);
+    const udpDatagramCost = await datagramCost();
     return {
       request,
       udpDatagramCost,
@@ -87,35 +87,24 @@ export async function probe(request: ProbeRequest): Promise<ProbeResult> {
 }
 
 const DATAGRAM_PAYLOADS = [64, 512, 1400];
-const DATAGRAMS_EACH = 4;
 
 /**
- * Sends a few datagrams of each payload size to `receiver` from a connected
- * socket and reads how much receive buffer they took. A connected dgram
- * socket sends synchronously, and Node reads the receiver only when the event
- * loop polls, so the datagrams are still queued when SO_MEMINFO is read.
+ * What a datagram of each payload size costs a receive buffer here, measured
+ * by udpsizing's measureDatagramCost; null where it cannot be measured (no
+ * SO_MEMINFO, or nothing stayed queued).
  */
-async function datagramCost(receiver: dgram.Socket): Promise<DatagramCost[] | null> {
+async function datagramCost(): Promise<DatagramCost[] | null> {
   if (process.platform !== 'linux') return null;
-  const sender = dgram.createSocket('udp4');
+  const costs: DatagramCost[] = [];
   try {
-    sender.connect(receiver.address().port, '127.0.0.1');
-    await once(sender, 'connect');
-    const costs: DatagramCost[] = [];
     for (const payload of DATAGRAM_PAYLOADS) {
-      const before = socketMemory(receiver).recvAllocated;
-      for (let i = 0; i < DATAGRAMS_EACH; i++) sender.send(Buffer.alloc(payload));
-      const charged = (socketMemory(receiver).recvAllocated - before) / DATAGRAMS_EACH;
-      // Not a whole number, or nothing: the datagrams were not all still queued.
-      if (!Number.isInteger(charged) || charged < payload) return null;
-      costs.push({ payload, charged });
+      const cost = await measureDatagramCost(payload, { datagrams: 4 });
+      costs.push({ payload, charged: cost.bytesPerDatagram });
     }
-    return costs;
   } catch {
     return null;
-  } finally {
-    sender.close();
   }
+  return costs;
 }
 
 /** Whether the cap was the reason: the request exceeded it. */
