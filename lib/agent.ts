@@ -5,8 +5,8 @@
 import type * as net from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { connect, createTlsConnection, readSettings, type SockbufConnectOptions } from './connect';
-import { coded, invalidArgType, outOfRange } from './errors';
-import { validateOptions } from './validate';
+import { coded } from './errors';
+import { INT32_MAX, validateNumber, validateOptions } from './validate';
 
 /** What undici passes to a custom connector. */
 export interface UndiciConnectParams {
@@ -42,8 +42,7 @@ export function undiciConnector(
 ): (params: UndiciConnectParams, callback: UndiciConnectCallback) => void {
   validateOptions(options, 'options');
   const { buffers, socketOptions, tls, net: netOptions, timeout = 10000 } = options;
-  if (typeof timeout !== 'number') throw invalidArgType('options.timeout', 'of type number', timeout);
-  if (!(timeout >= 0 && timeout <= 2147483647)) throw outOfRange('options.timeout', '>= 0 and <= 2147483647', timeout);
+  validateNumber(timeout, 'options.timeout', 0, INT32_MAX);
   // Check the settings now rather than on the first request.
   readSettings(buffers, socketOptions);
   return function sockbufConnect(params, callback) {

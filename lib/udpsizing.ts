@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { invalidArgType, outOfRange, unavailable } from './errors';
 import { socketMemory } from './observe';
 import { setRecvBufferSize } from './sizes';
-import { INT32_MAX, validateInteger, validateOptions } from './validate';
+import { INT32_MAX, validateInteger, validateNumber, validateOptions } from './validate';
 
 /** Largest UDP payload over IPv4 (65535 - 20 IP - 8 UDP) and IPv6 (65535 - 8). */
 const MAX_PAYLOAD = { udp4: 65507, udp6: 65527 } as const;
@@ -118,9 +118,7 @@ export interface UdpBufferRecommendation {
 }
 
 function positive(value: unknown, name: string, max: number): number {
-  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value);
-  if (!(value > 0 && value <= max)) throw outOfRange(name, `> 0 and <= ${max}`, value);
-  return value;
+  return validateNumber(value, name, 0, max, true);
 }
 
 /**

@@ -14,6 +14,19 @@ export function validateInteger(value: unknown, name: string, min: number, max: 
   return value;
 }
 
+/**
+ * A number (fractions allowed) in [min, max], or in (min, max] when
+ * `minExclusive`; a TypeError for non-numbers, a RangeError otherwise (NaN
+ * included).
+ */
+export function validateNumber(value: unknown, name: string, min: number, max: number, minExclusive = false): number {
+  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value);
+  if (!((minExclusive ? value > min : value >= min) && value <= max)) {
+    throw outOfRange(name, `${minExclusive ? '>' : '>='} ${min} and <= ${max}`, value);
+  }
+  return value;
+}
+
 /** A level or option number: any int32 (the kernel decides what it means). */
 export function validateInt32(value: unknown, name: string): number {
   // Fast path: the common case costs two comparisons.
