@@ -19,6 +19,7 @@ import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import { native } from './binding';
 import { coded, ErrorCodes, invalidArgType, invalidArgValue, systemError } from './errors';
 import { validateOptions } from './validate';
+import { KIND_INET, KIND_UNIX } from './resolve';
 import {
   applyPreparedOption,
   getOption,
@@ -167,7 +168,8 @@ export function readSettings(
 
 /** Applies the settings to `fd`; throws the first system error. */
 function configure(fd: number, state: ConnectState, address: string, port: number | undefined, family: 0 | 4 | 6) {
-  const buffers = applySizes(fd, state.sizes);
+  // The socket was made here: its family is known, so no SO_DOMAIN read.
+  const buffers = applySizes(fd, state.sizes, family === 0 ? KIND_UNIX : KIND_INET);
   const socketOptions: Record<string, unknown> = {};
   for (const prepared of state.options) applyPreparedOption(fd, prepared);
   for (const prepared of state.options) {

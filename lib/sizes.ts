@@ -220,19 +220,16 @@ export function validateSizes(options: unknown, name: string): ValidSizes {
   return out;
 }
 
-function applySizesOfKind(fd: number, sizes: ValidSizes, kind: number): BufferSizesReport {
+/**
+ * Sets validated sizes on a descriptor already resolved (the system calls
+ * only; no user code runs). `kind` is what resolveFd learned (lastResolvedKind),
+ * KIND_UNKNOWN for a bare descriptor. Throws the kernel's error as a system error.
+ */
+export function applySizes(fd: number, sizes: ValidSizes, kind: number = KIND_UNKNOWN): BufferSizesReport {
   const report: BufferSizesReport = {};
   if (sizes.recv !== undefined) report.recv = applyBufferSize(fd, 'recv', sizes.recv, sizes.force, kind);
   if (sizes.send !== undefined) report.send = applyBufferSize(fd, 'send', sizes.send, sizes.force, kind);
   return report;
-}
-
-/**
- * Sets validated sizes on a descriptor already resolved (the system calls
- * only; no user code runs). Throws the kernel's error as a system error.
- */
-export function applySizes(fd: number, sizes: ValidSizes): BufferSizesReport {
-  return applySizesOfKind(fd, sizes, KIND_UNKNOWN);
 }
 
 /**
@@ -245,7 +242,7 @@ export function setBufferSizes(sock: SocketLike, options: SetBufferSizesOptions)
   if (options === undefined) throw invalidArgType('options', 'of type object', options);
   const sizes = validateSizes(options, 'options');
   const fd = resolveFd(sock);
-  return applySizesOfKind(fd, sizes, lastResolvedKind());
+  return applySizes(fd, sizes, lastResolvedKind());
 }
 
 // ---------------------------------------------------------------------------
@@ -352,11 +349,13 @@ function sizeListener(server: net.Server, config: ServerConfig): ServerSizesRepo
     }
     throw err;
   }
+  // What the handle said about the descriptor (no system call, no server
+  // method that a subclass could override).
+  const kind = lastResolvedKind();
   config.sizedHandle = handle;
   // Accepted Unix-domain sockets do not inherit the listening socket's sizes.
-  const unix = typeof server.address() === 'string';
-  config.eachConnection = config.perConnection || unix;
-  const report = applySizes(fd, config.sizes) as ServerSizesReport;
+  config.eachConnection = config.perConnection || kind === KIND_UNIX;
+  const report = applySizes(fd, config.sizes, kind) as ServerSizesReport;
   if (config.sizes.force && (report.recv?.forced === false || report.send?.forced === false)) {
     config.forceRefused = true;
   }
@@ -371,7 +370,7 @@ function sizeListener(server: net.Server, config: ServerConfig): ServerSizesRepo
     if (set !== undefined) {
       locked.add(direction);
       accepted[direction] = set.effective;
-    } else if (locked.has(direction) && !unix) {
+    } else if (locked.has(direction) && kind !== KIND_UNIX) {
       accepted[direction] = getIntFd(fd, SOL_SOCKET, OPTION[direction]);
     }
   }

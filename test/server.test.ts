@@ -342,10 +342,7 @@ describe('what it costs per connection (system calls counted by strace)', () => 
       // Under qemu-user the queue cannot be read, and the connections are sized one by one.
       const perAccepted = acceptQueueReadable(probe) ? {} : { 'setsockopt SO_RCVBUF': 1, 'setsockopt SO_SNDBUF': 1 };
       const { listener, accepted } = traced('inherit', 4);
-      // SO_DOMAIN: once per listener, to tell a Unix domain server (whose
-      // receive size does not bound what a peer can queue) from TCP.
       expect(listener).toEqual({
-        'getsockopt SO_DOMAIN': 1,
         'setsockopt SO_RCVBUF': 1,
         'getsockopt SO_RCVBUF': 1,
         'setsockopt SO_SNDBUF': 1,
