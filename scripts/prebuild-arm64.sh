@@ -5,7 +5,11 @@
 # node-gyp-build, and runs the jest suites that exercise the binary (real
 # sockets, buffer sizes, raw options, errors, limits, servers, loading).
 #
-# Usage: scripts/prebuild-arm64.sh [--build-only]
+# Usage: scripts/prebuild-arm64.sh [--build-only | --test-only]
+#   --build-only  cross-compile and check the binary; no emulated run
+#   --test-only   run the emulated checks on the binary a --build-only run
+#                 left in prebuilds/linux-arm64/ (CI builds first, then runs
+#                 this in the background beside the other steps)
 #
 # Environment:
 #   SOCKBUF_CACHE               downloads are kept here (default ~/.cache/sockbuf)
@@ -27,7 +31,13 @@ cache=${SOCKBUF_CACHE:-$HOME/.cache/sockbuf}
 out=${SOCKBUF_PREBUILD_OUT:-$root}
 sysroot=/usr/aarch64-linux-gnu
 build_only=0
-[ "${1:-}" = "--build-only" ] && build_only=1
+test_only=0
+case "${1:-}" in
+  --build-only) build_only=1 ;;
+  --test-only) test_only=1 ;;
+  "") ;;
+  *) echo "usage: $0 [--build-only | --test-only]" >&2; exit 2 ;;
+esac
 
 say() { echo "[arm64] $*"; }
 die() {
@@ -92,30 +102,35 @@ fi
 # --- 3. The cross build, in a scratch copy (prebuildify runs `node-gyp rebuild` in place) ---
 work=$(mktemp -d "${TMPDIR:-/tmp}/sockbuf-arm64.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-mkdir "$work/pkg"
-cp -R "$root/binding.gyp" "$root/native" "$root/package.json" "$work/pkg/"
-ln -s "$root/node_modules" "$work/pkg/node_modules"
-say "cross-compiling with aarch64-linux-gnu-g++ ($(aarch64-linux-gnu-g++ -dumpfullversion))"
-# The arm64 Node package carries its own headers (include/node): node-gyp
-# uses them instead of downloading any.
-if ! (cd "$work/pkg" &&
-  CC=aarch64-linux-gnu-gcc CXX=aarch64-linux-gnu-g++ LINK=aarch64-linux-gnu-g++ \
-    npm_config_nodedir="$arm_node_pkg" \
-    "$root/node_modules/.bin/prebuildify" --napi --strip --strip-bin aarch64-linux-gnu-strip \
-    --arch arm64 --out "$out") >"$work/build.log" 2>&1; then
-  cat "$work/build.log" >&2
-  die "cross build"
-fi
-if grep -E "warning:" "$work/build.log"; then die "compiler warnings in the arm64 build"; fi
 binary="$out/prebuilds/linux-arm64/sockbuf.node"
-[ -f "$binary" ] || die "prebuildify did not write $binary"
-machine=$(readelf -h "$binary" | sed -n 's/^ *Machine: *//p')
-[ "$machine" = AArch64 ] || die "$binary is built for '$machine', not AArch64"
-glibc=$(readelf --dyn-syms -W "$binary" | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -1)
-say "built $binary: $(stat -c %s "$binary") bytes, $machine, needs $glibc or newer"
-if [ $build_only = 1 ]; then
-  say "done in $((SECONDS - started)) s (--build-only: not run under emulation)"
-  exit 0
+if [ $test_only = 1 ]; then
+  [ -f "$binary" ] || die "--test-only: no $binary (run with --build-only first)"
+  say "testing the binary already built: $binary"
+else
+  mkdir "$work/pkg"
+  cp -R "$root/binding.gyp" "$root/native" "$root/package.json" "$work/pkg/"
+  ln -s "$root/node_modules" "$work/pkg/node_modules"
+  say "cross-compiling with aarch64-linux-gnu-g++ ($(aarch64-linux-gnu-g++ -dumpfullversion))"
+  # The arm64 Node package carries its own headers (include/node): node-gyp
+  # uses them instead of downloading any.
+  if ! (cd "$work/pkg" &&
+    CC=aarch64-linux-gnu-gcc CXX=aarch64-linux-gnu-g++ LINK=aarch64-linux-gnu-g++ \
+      npm_config_nodedir="$arm_node_pkg" \
+      "$root/node_modules/.bin/prebuildify" --napi --strip --strip-bin aarch64-linux-gnu-strip \
+      --arch arm64 --out "$out") >"$work/build.log" 2>&1; then
+    cat "$work/build.log" >&2
+    die "cross build"
+  fi
+  if grep -E "warning:" "$work/build.log"; then die "compiler warnings in the arm64 build"; fi
+  [ -f "$binary" ] || die "prebuildify did not write $binary"
+  machine=$(readelf -h "$binary" | sed -n 's/^ *Machine: *//p')
+  [ "$machine" = AArch64 ] || die "$binary is built for '$machine', not AArch64"
+  glibc=$(readelf --dyn-syms -W "$binary" | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -1)
+  say "built $binary: $(stat -c %s "$binary") bytes, $machine, needs $glibc or newer"
+  if [ $build_only = 1 ]; then
+    say "done in $((SECONDS - started)) s (--build-only: not run under emulation)"
+    exit 0
+  fi
 fi
 
 # --- 4. What qemu-user itself answers differently from a real arm64 kernel ---
