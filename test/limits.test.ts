@@ -1,6 +1,8 @@
 // systemLimits against `sysctl -n` for every Linux key it reports, and an
 // unreadable entry (hidden in a private mount namespace) reported as null.
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { systemLimits } from '../lib';
 import { sysctl } from './helpers';
@@ -15,6 +17,10 @@ const fields = (key: string): (number | null)[] => {
   const v = sysctl(key);
   return v === null ? [null, null, null] : v.split(/\s+/).map(Number);
 };
+// A file of this test run's own to bind over a procfs entry: CI runs the
+// suite in several processes at once (the arm64 run beside the native one).
+const scratchFile = (): string => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sockbuf-limits-')), 'sysctl');
+
 const flag = (key: string): boolean | null => {
   const v = num(key);
   return v === null ? null : v !== 0;
@@ -60,11 +66,12 @@ test('entries hidden from the process are null, never a throw', () => {
   // A private mount namespace: an empty tmpfs hides net.ipv4 and an empty
   // file replaces rmem_max, for the child only.
   const script = `const l = require(${JSON.stringify(dist)}).systemLimits(); console.log(JSON.stringify(l));`;
+  const empty = scratchFile();
   const shell = [
     'set -e',
     'mount -t tmpfs none /proc/sys/net/ipv4',
-    'touch /tmp/sockbuf-empty-sysctl',
-    'mount --bind /tmp/sockbuf-empty-sysctl /proc/sys/net/core/rmem_max',
+    `touch ${JSON.stringify(empty)}`,
+    `mount --bind ${JSON.stringify(empty)} /proc/sys/net/core/rmem_max`,
     `exec "${process.execPath}" -e "$SCRIPT"`,
   ].join('\n');
   const res = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', shell], {
@@ -93,7 +100,7 @@ test('the cap in set reports follows an administrator change within the refresh 
     const sock = dgram.createSocket('udp4');
     sock.bind(0, '127.0.0.1', async () => {
       const out = [setRecvBufferSize(sock, 4096).limit];
-      fs.writeFileSync('/tmp/sockbuf-cap-sysctl', '222222\\n');
+      fs.writeFileSync(process.env.CAP_FILE, '222222\\n');
       out.push(setRecvBufferSize(sock, 4096).limit);
       let polls = 0;
       while (setRecvBufferSize(sock, 4096).limit !== 222222 && polls++ < 200) await new Promise((r) => setTimeout(r, 50));
@@ -101,15 +108,16 @@ test('the cap in set reports follows an administrator change within the refresh 
       console.log(JSON.stringify(out));
       sock.close();
     });`;
+  const capFile = scratchFile();
   const shell = [
     'set -e',
-    'echo 111111 > /tmp/sockbuf-cap-sysctl',
-    'mount --bind /tmp/sockbuf-cap-sysctl /proc/sys/net/core/rmem_max',
+    'echo 111111 > "$CAP_FILE"',
+    'mount --bind "$CAP_FILE" /proc/sys/net/core/rmem_max',
     `exec "${process.execPath}" -e "$SCRIPT"`,
   ].join('\n');
   const res = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', shell], {
     encoding: 'utf8',
-    env: { ...process.env, SCRIPT: script },
+    env: { ...process.env, SCRIPT: script, CAP_FILE: capFile },
   });
   expect(res.stderr).toBe('');
   expect(res.status).toBe(0);
