@@ -151,6 +151,15 @@ function rows(r) {
     '',
     'info',
   );
+  if (s.floorAddedCpuMs !== null && s.floorAddedCpuMs !== undefined) {
+    add(
+      '  of which any N-API addon costs (an empty one)',
+      `+${s.floorAddedCpuMs.toFixed(1)} ms CPU`,
+      `sockbuf +${s.overFloorCpuMs.toFixed(1)} ms over it`,
+      '',
+      'info',
+    );
+  }
   add(
     '  in a program that loaded net and dgram',
     `+${s.addedAfterNetCpuMs.toFixed(1)} ms CPU`,

@@ -2,7 +2,10 @@
 // What require('sockbuf') adds to a process's start-up: `node -e` with and
 // without the require, spawned one at a time, interleaved, medians.
 
-const { spawnSync } = require('node:child_process');
+const { spawnSync, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
 const { root, nowNs, median, relativeSpread, check, positive, interleave, pairedRatios } = require('./common');
 
 // Every child reports the CPU time it used up to the end of its script: a
@@ -54,6 +57,36 @@ function requireMs(tries = 3) {
 
 const diffs = (a, b) => a.map((v, i) => v - b[i]);
 
+/**
+ * The floor of any native addon: a one-file package that loads an N-API
+ * addon whose init does nothing, compiled here against this Node's headers.
+ * What require() of it adds over `node -e 0` is what the module system and
+ * dlopen cost before sockbuf does anything. null when it cannot be built.
+ */
+function floorPackage() {
+  const include = path.join(path.dirname(path.dirname(process.execPath)), 'include', 'node');
+  if (!fs.existsSync(path.join(include, 'node_api.h'))) return null;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sockbuf-bench-floor-'));
+  fs.writeFileSync(
+    path.join(dir, 'floor.c'),
+    '#include <node_api.h>\nstatic napi_value Init(napi_env env, napi_value exports) { (void)env; return exports; }\nNAPI_MODULE(floor, Init)\n',
+  );
+  fs.writeFileSync(path.join(dir, 'index.js'), "'use strict';\nmodule.exports = require('./floor.node');\n");
+  try {
+    execFileSync(
+      process.env.CC || 'cc',
+      ['-shared', '-fPIC', '-O2', '-I', include, '-o', path.join(dir, 'floor.node'), path.join(dir, 'floor.c')],
+      {
+        stdio: 'pipe',
+      },
+    );
+  } catch {
+    fs.rmSync(dir, { recursive: true, force: true });
+    return null;
+  }
+  return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
 function startup({ rounds = 30, tries = 1 } = {}) {
   const withRequire = `require(${JSON.stringify(root)})`;
   // The require must give the real API, or the timing means nothing.
@@ -64,16 +97,23 @@ function startup({ rounds = 30, tries = 1 } = {}) {
   // A program that uses sockbuf has loaded node:net or node:dgram already:
   // also measure against that baseline, which does not count their cost.
   const net = "require('node:net'); require('node:dgram');";
-  const cpu = { bare: [], sockbuf: [], net: [], netSockbuf: [] };
+  const cpu = { bare: [], sockbuf: [], net: [], netSockbuf: [], floor: [] };
   const variants = {
     bare: () => spawnMs('', cpu.bare, tries),
     sockbuf: () => spawnMs(withRequire, cpu.sockbuf, tries),
     net: () => spawnMs(net, cpu.net, tries),
     netSockbuf: () => spawnMs(`${net} ${withRequire}`, cpu.netSockbuf, tries),
   };
-  for (const v of Object.values(variants)) v();
-  for (const list of Object.values(cpu)) list.length = 0;
-  const s = interleave(variants, rounds);
+  const floor = floorPackage();
+  if (floor !== null) variants.floor = () => spawnMs(`require(${JSON.stringify(floor.dir)})`, cpu.floor, tries);
+  let s;
+  try {
+    for (const v of Object.values(variants)) v();
+    for (const list of Object.values(cpu)) list.length = 0;
+    s = interleave(variants, rounds);
+  } finally {
+    floor?.cleanup();
+  }
   const inner = [];
   for (let i = 0; i < Math.min(rounds, 5); i++) inner.push(requireMs());
   return {
@@ -90,6 +130,10 @@ function startup({ rounds = 30, tries = 1 } = {}) {
     bareCpuMs: median(cpu.bare),
     addedCpuMs: median(diffs(cpu.sockbuf, cpu.bare)),
     addedAfterNetCpuMs: median(diffs(cpu.netSockbuf, cpu.net)),
+    // What any native addon's require adds (null when none could be built),
+    // and sockbuf's cost over it, paired by round.
+    floorAddedCpuMs: floor === null ? null : median(diffs(cpu.floor, cpu.bare)),
+    overFloorCpuMs: floor === null ? null : median(diffs(cpu.sockbuf, cpu.floor)),
     requireOnlyMs: median(inner),
   };
 }

@@ -7,9 +7,8 @@
 #
 # Usage: scripts/prebuild-arm64.sh [--build-only | --test-only]
 #   --build-only  cross-compile and check the binary; no emulated run
-#   --test-only   run the emulated checks on the binary a --build-only run
-#                 left in prebuilds/linux-arm64/ (CI builds first, then runs
-#                 this in the background beside the other steps)
+#   --test-only   run the emulated checks on the binary an earlier run left
+#                 in prebuilds/linux-arm64/
 #
 # Environment:
 #   SOCKBUF_CACHE               downloads are kept here (default ~/.cache/sockbuf)
@@ -211,8 +210,8 @@ echo "process.execPath = $(node -p 'JSON.stringify(process.argv[1])' "$work/bin/
 # - audit.test.ts and connect-agent.test.ts check JavaScript behaviour (stale
 #   handles, unsafe-option refusals, HTTP agents) over calls the suites that
 #   do run here already make on arm64.
-# (Emulation costs 10-20x: this keeps the run, which CI does in the
-# background beside the native steps, to the suites that reach the binary.)
+# (Emulation costs 10-20x: this keeps the run to the suites that reach the
+# binary.)
 skipped_files=(test/types.test.ts test/property.test.ts test/package.test.ts test/cli.test.ts
   test/consumers.test.ts test/bundlers.test.ts test/cli-diagnose.test.ts test/readme.test.ts test/loader.test.ts
   test/loading.test.ts test/module.test.ts test/audit.test.ts test/connect-agent.test.ts)
@@ -267,6 +266,31 @@ if [ ${#skip_tests[@]} -gt 0 ]; then
   name_filter=(--testNamePattern "^(?!(?:$alternatives)\$)")
 fi
 
+# The suites as JavaScript: ts-jest under emulation loads the TypeScript
+# compiler in each worker and compiles every file there (about 35 s before a
+# suite's first test). The host's tsc compiles lib/ and test/ once, and the
+# emulated jest runs that JavaScript with no transform, in a tree whose other
+# entries (dist/, prebuilds/, native/, package.json, ...) link to the package.
+js="$work/js"
+node "$root/node_modules/typescript/bin/tsc" -p "$root/tsconfig.json" --outDir "$js" --noEmit false \
+  --declaration false >"$work/tsc.log" 2>&1 || { cat "$work/tsc.log" >&2; die "tsc of lib/ and test/"; }
+cp -R "$root/test/fixtures" "$js/test/"
+for entry in "$root"/*; do
+  name=$(basename "$entry")
+  case $name in lib | test | jest.config.js) ;; *) [ -e "$js/$name" ] || ln -s "$entry" "$js/$name" ;; esac
+done
+cat >"$js/jest.config.js" <<EOF
+// The package's jest config, over the compiled JavaScript.
+module.exports = {
+  ...require($(node -p 'JSON.stringify(process.argv[1])' "$root/jest.config.js")),
+  rootDir: __dirname,
+  testMatch: ['**/*.test.js'],
+  transform: {},
+};
+EOF
+js_files=()
+for f in "${test_files[@]}"; do js_files+=("${f%.ts}.js"); done
+
 jest_env=(
   PATH="$work/bin:$PATH"
   CI=true
@@ -276,8 +300,8 @@ jest_env=(
 [ -n "$unrs_binding" ] && jest_env+=(NAPI_RS_NATIVE_LIBRARY_PATH="$unrs_binding")
 jest_started=$SECONDS
 status=0
-(cd "$root" && env "${jest_env[@]}" "$work/bin/node" node_modules/jest/bin/jest.js --ci \
-  --json --outputFile="$work/jest.json" "${name_filter[@]}" "${test_files[@]}") || status=$?
+(cd "$js" && env "${jest_env[@]}" "$work/bin/node" node_modules/jest/bin/jest.js --ci \
+  --json --outputFile="$work/jest.json" "${name_filter[@]}" "${js_files[@]}") || status=$?
 if [ -s "$work/jest.json" ]; then
   node -e '
     const r = require(process.argv[1]);
