@@ -153,6 +153,13 @@ function rows(r) {
   );
   if (s.floorAddedCpuMs !== null && s.floorAddedCpuMs !== undefined) {
     add(
+      '  of which require() of any file costs (empty .js)',
+      `+${s.floorJsAddedCpuMs.toFixed(1)} ms CPU`,
+      '',
+      '',
+      'info',
+    );
+    add(
       '  of which any N-API addon costs (an empty one)',
       `+${s.floorAddedCpuMs.toFixed(1)} ms CPU`,
       `sockbuf +${s.overFloorCpuMs.toFixed(1)} ms over it`,

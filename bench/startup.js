@@ -72,6 +72,7 @@ function floorPackage() {
     '#include <node_api.h>\nstatic napi_value Init(napi_env env, napi_value exports) { (void)env; return exports; }\nNAPI_MODULE(floor, Init)\n',
   );
   fs.writeFileSync(path.join(dir, 'index.js'), "'use strict';\nmodule.exports = require('./floor.node');\n");
+  fs.writeFileSync(path.join(dir, 'empty.js'), "'use strict';\n");
   try {
     execFileSync(
       process.env.CC || 'cc',
@@ -97,7 +98,7 @@ function startup({ rounds = 30, tries = 1 } = {}) {
   // A program that uses sockbuf has loaded node:net or node:dgram already:
   // also measure against that baseline, which does not count their cost.
   const net = "require('node:net'); require('node:dgram');";
-  const cpu = { bare: [], sockbuf: [], net: [], netSockbuf: [], floor: [] };
+  const cpu = { bare: [], sockbuf: [], net: [], netSockbuf: [], floor: [], floorJs: [] };
   const variants = {
     bare: () => spawnMs('', cpu.bare, tries),
     sockbuf: () => spawnMs(withRequire, cpu.sockbuf, tries),
@@ -105,7 +106,11 @@ function startup({ rounds = 30, tries = 1 } = {}) {
     netSockbuf: () => spawnMs(`${net} ${withRequire}`, cpu.netSockbuf, tries),
   };
   const floor = floorPackage();
-  if (floor !== null) variants.floor = () => spawnMs(`require(${JSON.stringify(floor.dir)})`, cpu.floor, tries);
+  if (floor !== null) {
+    variants.floor = () => spawnMs(`require(${JSON.stringify(floor.dir)})`, cpu.floor, tries);
+    variants.floorJs = () =>
+      spawnMs(`require(${JSON.stringify(path.join(floor.dir, 'empty.js'))})`, cpu.floorJs, tries);
+  }
   let s;
   try {
     for (const v of Object.values(variants)) v();
@@ -133,6 +138,7 @@ function startup({ rounds = 30, tries = 1 } = {}) {
     // What any native addon's require adds (null when none could be built),
     // and sockbuf's cost over it, paired by round.
     floorAddedCpuMs: floor === null ? null : median(diffs(cpu.floor, cpu.bare)),
+    floorJsAddedCpuMs: floor === null ? null : median(diffs(cpu.floorJs, cpu.bare)),
     overFloorCpuMs: floor === null ? null : median(diffs(cpu.sockbuf, cpu.floor)),
     requireOnlyMs: median(inner),
   };
