@@ -42,14 +42,25 @@ const BUDGET = {
 
 const TIME_LIMIT_MS = 900000;
 
+/** A number of milliseconds with its sign ('+1.2', '-0.6'). */
+function signed(n) {
+  return `${n >= 0 ? '+' : ''}${n.toFixed(1)}`;
+}
+
 function parseArgs(argv) {
-  const args = { quick: false, out: path.join(__dirname, 'results.json'), svg: path.join(__dirname, 'results.svg') };
+  const args = { quick: false, out: undefined, svg: undefined };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--quick') args.quick = true;
     else if (argv[i] === '--out') args.out = path.resolve(argv[++i]);
     else if (argv[i] === '--svg') args.svg = path.resolve(argv[++i]);
     else throw new Error(`unknown argument ${argv[i]} (usage: node bench/run.js [--quick] [--out FILE] [--svg FILE])`);
   }
+  // A quick run is a check, not a result: it never replaces the committed
+  // bench/results.json and results.svg unless told to.
+  const dir = args.quick ? os.tmpdir() : __dirname;
+  const stem = args.quick ? 'sockbuf-bench-quick' : 'results';
+  args.out ??= path.join(dir, `${stem}.json`);
+  args.svg ??= path.join(dir, `${stem}.svg`);
   return args;
 }
 
@@ -140,37 +151,31 @@ function rows(r) {
   add(
     "require('sockbuf') CPU time added",
     `${(s.bareCpuMs + s.addedCpuMs).toFixed(1)} ms vs ${s.bareCpuMs.toFixed(1)} ms`,
-    `+${s.addedCpuMs.toFixed(1)} ms`,
+    `${signed(s.addedCpuMs)} ms`,
     `<= ${BUDGET.startupCpuMs} ms`,
     atMost(s.addedCpuMs, BUDGET.startupCpuMs),
   );
   add(
     '  wall time added',
     `${s.sockbufMs.toFixed(1)} ms vs ${s.bareMs.toFixed(1)} ms`,
-    `+${s.addedMs.toFixed(1)} ms`,
+    `${signed(s.addedMs)} ms`,
     '',
     'info',
   );
   if (s.floorAddedCpuMs !== null && s.floorAddedCpuMs !== undefined) {
+    add('  for comparison: require() of an empty .js file', `${signed(s.floorJsAddedCpuMs)} ms CPU`, '', '', 'info');
     add(
-      '  of which require() of any file costs (empty .js)',
-      `+${s.floorJsAddedCpuMs.toFixed(1)} ms CPU`,
-      '',
-      '',
-      'info',
-    );
-    add(
-      '  of which any N-API addon costs (an empty one)',
-      `+${s.floorAddedCpuMs.toFixed(1)} ms CPU`,
-      `sockbuf +${s.overFloorCpuMs.toFixed(1)} ms over it`,
+      '  for comparison: an empty N-API addon',
+      `${signed(s.floorAddedCpuMs)} ms CPU`,
+      `sockbuf ${signed(s.overFloorCpuMs)} ms over it`,
       '',
       'info',
     );
   }
   add(
     '  in a program that loaded net and dgram',
-    `+${s.addedAfterNetCpuMs.toFixed(1)} ms CPU`,
-    `+${s.addedAfterNetMs.toFixed(1)} ms`,
+    `${signed(s.addedAfterNetCpuMs)} ms CPU`,
+    `${signed(s.addedAfterNetMs)} ms`,
     '',
     'info',
   );

@@ -66,7 +66,8 @@ node_modules/.bin/tsc -p tsconfig.build.json || die "tsc failed"
 # addon, so it is preloaded (node itself is not instrumented: the checks cover
 # our code's memory accesses, and every malloc/free goes through ASan's
 # allocator). LD_PRELOAD reaches every child too: jest's workers, the Node
-# processes some tests start, and the oracles (python3, ss, sysctl, sh).
+# processes some tests start, and the tools they start (sh, unshare, strace),
+# but not the oracles (below).
 # - ASan and LSan reports go to one file per process, named after its
 #   executable.
 # - An ASan or UBSan error aborts its process (abort_on_error, halt_on_error),
@@ -76,16 +77,21 @@ node_modules/.bin/tsc -p tsconfig.build.json || die "tsc failed"
 #   exceptions by function or module, so a leak whose allocation passed
 #   through sockbuf.node is still reported (an InstanceData not freed when a
 #   worker exits, say). Leak reports do not change exit codes (exitcode=0),
-#   because the oracles (bash, python3, procps, ...) leak at exit by design;
+#   because the tools some tests start (sh, unshare, ...) leak at exit by design;
 #   the count below keeps only the leaks that involve sockbuf.
 # The oracles (python3, ss, sysctl) never load the addon: they start through
-# wrappers that drop the preload. Under the sanitizer runtime a python3 start
-# costs about 2 s instead of 0.3 s, and the suites start one per check.
+# wrappers that put back the preload the caller had, without the sanitizer.
+# Under the sanitizer runtime a python3 start costs about 2 s instead of
+# 0.3 s, and the suites start one per check.
 oracles="$tree/oracle-bin"
 mkdir -p "$oracles"
 for tool in python3 ss sysctl; do
   real=$(command -v "$tool") || continue
-  printf '#!/bin/sh\nunset LD_PRELOAD\nexec %s "$@"\n' "$real" >"$oracles/$tool"
+  if [ -n "${LD_PRELOAD:-}" ]; then
+    printf '#!/bin/sh\nexport LD_PRELOAD=%q\nexec %q "$@"\n' "$LD_PRELOAD" "$real" >"$oracles/$tool"
+  else
+    printf '#!/bin/sh\nunset LD_PRELOAD\nexec %q "$@"\n' "$real" >"$oracles/$tool"
+  fi
   chmod +x "$oracles/$tool"
 done
 export PATH="$oracles:$PATH"

