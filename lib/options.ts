@@ -349,12 +349,8 @@ function prepareValue(entry: Entry, value: unknown, argName: string, allowUnsafe
       const obj = validateOptions<Linger>(value, argName);
       const enabled = readOnce(obj, 'enabled', argName);
       const seconds = readOnce(obj, 'seconds', argName);
-      // The names in the errors are built only when a check fails (a
-      // template string per call costs more than the checks).
-      if (typeof enabled !== 'boolean') validateBoolean(enabled, `${argName}.enabled`);
-      if (typeof seconds !== 'number' || !(seconds >= 0 && seconds <= INT32_MAX && (seconds | 0) === seconds)) {
-        validateInteger(seconds, `${argName}.seconds`, 0, INT32_MAX);
-      }
+      validateBoolean(enabled, argName, 'enabled');
+      validateInteger(seconds, argName, 0, INT32_MAX, 'seconds');
       if (enabled && (seconds as number) > 0 && unsafe?.when === 'linger') {
         throw unsafeOption(entry.name, describeValue({ enabled, seconds }), unsafe.danger);
       }
@@ -391,8 +387,7 @@ function readUnsafe(options: unknown, name: string): boolean {
   if (options === undefined) return false;
   const opts = validateOptions<SetOptionOptions>(options, name);
   const unsafe = readOnce(opts, 'unsafe', name);
-  if (unsafe === undefined) return false;
-  return typeof unsafe === 'boolean' ? unsafe : validateBoolean(unsafe, `${name}.unsafe`);
+  return unsafe === undefined ? false : validateBoolean(unsafe, name, 'unsafe');
 }
 
 /**

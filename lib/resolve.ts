@@ -215,9 +215,9 @@ function fromStream(sock: StreamLike, isServer: boolean): number {
   );
 }
 
-function fromFdNumber(fd: unknown, name: string): number {
+function fromFdNumber(fd: unknown, name: string, key?: string): number {
   resolvedKind = KIND_UNKNOWN;
-  return validateInteger(fd, name, 0, INT32_MAX);
+  return validateInteger(fd, name, 0, INT32_MAX, key);
 }
 
 const EXPECTED =
@@ -266,6 +266,6 @@ function fromObject(sock: object, name: string): number {
   if (sock instanceof NetSocket!) return fromStream(sock as unknown as StreamLike, false);
   if (sock instanceof DgramSocket) return fromDgram(sock);
   if (sock instanceof NetServer) return fromStream(sock as unknown as StreamLike, true);
-  if ('fd' in sock) return fromFdNumber((sock as { fd: unknown }).fd, `${name}.fd`);
+  if ('fd' in sock) return fromFdNumber((sock as { fd: unknown }).fd, name, 'fd');
   throw invalidArgType(name, EXPECTED, sock);
 }

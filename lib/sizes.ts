@@ -176,8 +176,7 @@ function readForce(options: unknown, name: string): boolean {
   if (options === undefined) return false;
   const opts = validateOptions<SetBufferSizeOptions>(options, name);
   const force = readOnce(opts, 'force', name);
-  if (force === undefined) return false;
-  return typeof force === 'boolean' ? force : validateBoolean(force, `${name}.force`);
+  return force === undefined ? false : validateBoolean(force, name, 'force');
 }
 
 /** Sets SO_RCVBUF and reports what the kernel granted. */
@@ -194,11 +193,6 @@ export function setSendBufferSize(sock: SocketLike, bytes: number, options?: Set
   const force = readForce(options, 'options');
   const fd = resolveFd(sock);
   return applyBufferSize(fd, 'send', size, force, KIND_UNKNOWN);
-}
-
-/** validateSize's fast path: a number validateSize returns unchanged. */
-function isSize(value: unknown): value is number {
-  return typeof value === 'number' && value >= 0 && (value | 0) === value;
 }
 
 /** Buffer sizes checked by validateSizes, ready for applySizes. */
@@ -220,10 +214,9 @@ export function validateSizes(options: unknown, name: string): ValidSizes {
   const send = readOnce(opts, 'send', name);
   const force = readOnce(opts, 'force', name);
   const out: ValidSizes = { force: false };
-  // Error names are built only when a check fails.
-  if (recv !== undefined) out.recv = isSize(recv) ? recv : validateSize(recv, `${name}.recv`);
-  if (send !== undefined) out.send = isSize(send) ? send : validateSize(send, `${name}.send`);
-  if (force !== undefined) out.force = typeof force === 'boolean' ? force : validateBoolean(force, `${name}.force`);
+  if (recv !== undefined) out.recv = validateSize(recv, name, 'recv');
+  if (send !== undefined) out.send = validateSize(send, name, 'send');
+  if (force !== undefined) out.force = validateBoolean(force, name, 'force');
   return out;
 }
 

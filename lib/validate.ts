@@ -5,11 +5,18 @@ export const INT32_MIN = -2147483648;
 export const INT32_MAX = 2147483647;
 export const UINT32_MAX = 4294967295;
 
+// Every validator takes the argument's name and, for a property of an
+// options object, its key: `name.key` is built only when a check fails, so a
+// call that passes allocates no string.
+function argName(name: string, key: string | undefined): string {
+  return key === undefined ? name : `${name}.${key}`;
+}
+
 /** An integer in [min, max]; a TypeError for non-numbers, a RangeError otherwise. */
-export function validateInteger(value: unknown, name: string, min: number, max: number): number {
-  if (typeof value !== 'number') throw invalidArgType(name, 'of type number', value);
+export function validateInteger(value: unknown, name: string, min: number, max: number, key?: string): number {
+  if (typeof value !== 'number') throw invalidArgType(argName(name, key), 'of type number', value);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw outOfRange(name, `an integer >= ${min} and <= ${max}`, value);
+    throw outOfRange(argName(name, key), `an integer >= ${min} and <= ${max}`, value);
   }
   return value;
 }
@@ -36,13 +43,13 @@ export function validateInt32(value: unknown, name: string): number {
 }
 
 /** A buffer size in bytes: 0 to INT_MAX. */
-export function validateSize(value: unknown, name: string): number {
+export function validateSize(value: unknown, name: string, key?: string): number {
   if (typeof value === 'number' && value >= 0 && (value | 0) === value) return value;
-  return validateInteger(value, name, 0, INT32_MAX);
+  return validateInteger(value, name, 0, INT32_MAX, key);
 }
 
-export function validateBoolean(value: unknown, name: string): boolean {
-  if (typeof value !== 'boolean') throw invalidArgType(name, 'of type boolean', value);
+export function validateBoolean(value: unknown, name: string, key?: string): boolean {
+  if (typeof value !== 'boolean') throw invalidArgType(argName(name, key), 'of type boolean', value);
   return value;
 }
 
