@@ -319,6 +319,16 @@ export type Constants = { readonly [K in CommonConstantName]: number } & {
  * IP_*, IPV6_*, SK_MEMINFO_*, AF_*, SOCK_*, SIOC* and FIONREAD. A constant
  * the platform does not define is absent (undefined), never a guessed number.
  */
+// The addon adds its ~240 properties one at a time, which leaves the object
+// in V8's dictionary mode: each `constants.SO_RCVBUF` in a caller's hot loop
+// would then be a hash lookup (~15 ns, bench/run.js). V8 turns a prototype
+// object into fast mode in one step when a property read through it settles
+// (the first few reads of any call site), so the object is made the
+// prototype of a throwaway object here: that costs microseconds, where
+// copying it into a new fast object costs ~0.7 ms of start-up.
+// (test/loading.test.ts checks the mode; an engine without this behaviour
+// keeps the object as it is, with the same values.)
+Object.create(native.constants);
 export const constants: Constants = Object.freeze(native.constants) as unknown as Constants;
 
 /** The same object, indexed by any string (for lookups by a name held in a variable). */

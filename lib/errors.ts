@@ -1,6 +1,5 @@
 // The one place where sockbuf builds its errors. They follow Node's own
 // shapes, so callers switch on `err.code` exactly as they do for core APIs.
-import { constants as osConstants } from 'node:os';
 import { getSystemErrorMap, getSystemErrorName, inspect, types } from 'node:util';
 
 /** errno number -> name, for the errnos libuv has no name for (EDOM, ...). */
@@ -77,6 +76,9 @@ export function systemError(
     text = systemErrorMap.get(neg)?.[1] ?? code;
     if (!/^E[A-Z0-9]+$/.test(code)) {
       // libuv names no such errno: getSystemErrorName answers "Unknown system error -33".
+      // node:os is loaded here, on this rare path, not when sockbuf is required.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { constants: osConstants } = require('node:os') as typeof import('node:os');
       errnoNames ??= new Map(Object.entries(osConstants.errno).map(([name, n]) => [n, name]));
       code = errnoNames.get(-neg) ?? `E${-neg}`;
       text = code;

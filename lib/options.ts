@@ -15,7 +15,7 @@ import {
   setTimevalMsFd,
 } from './raw';
 import { resolveFd, type SocketLike } from './resolve';
-import { INT32_MAX, INT32_MIN, readOnce, validateBoolean, validateInteger, validateOptions } from './validate';
+import { INT32_MAX, INT32_MIN, readFailed, validateBoolean, validateInteger, validateOptions } from './validate';
 
 /** SO_LINGER: whether close() waits for unsent data, and for how long. */
 export interface Linger {
@@ -231,82 +231,130 @@ export interface PreparedOption {
 
 const STRING_MAX = 64;
 
+// Each catalog entry, resolved once into an Entry: one class, so every
+// entry has the same shape and the hot path reads its fields without a
+// polymorphic lookup (the catalog's literals have half a dozen shapes), and
+// the kind and danger are small integers instead of strings.
+const K_INT = 0;
+const K_BOOL = 1;
+const K_MS = 2;
+const K_LINGER = 3;
+const K_STRING = 4;
+const K_UCRED = 5;
+const KIND_CODES: Record<Kind, number> = {
+  int: K_INT,
+  bool: K_BOOL,
+  ms: K_MS,
+  linger: K_LINGER,
+  string: K_STRING,
+  ucred: K_UCRED,
+};
+const UNSAFE_NEVER = 0;
+const UNSAFE_TRUE = 1;
+const UNSAFE_NONZERO = 2;
+const UNSAFE_LINGER = 3;
+const UNSAFE_ABOVE_ONE = 4;
+const UNSAFE_CODES: Record<Unsafe['when'], number> = {
+  true: UNSAFE_TRUE,
+  nonzero: UNSAFE_NONZERO,
+  linger: UNSAFE_LINGER,
+  'above-one': UNSAFE_ABOVE_ONE,
+};
+
 /** A catalog entry with its numbers from the headers, built once. */
-interface Entry {
-  readonly name: OptionName;
-  readonly spec: Spec;
-  readonly level: number | undefined;
-  readonly option: number | undefined;
+class Entry {
+  readonly kindName: Kind;
+  readonly kind: number;
+  /** False where this platform's headers lack the level or the option. */
+  readonly available: boolean;
+  readonly level: number;
+  readonly option: number;
+  readonly readonly: boolean;
+  /** UNSAFE_*: which values setOption refuses without { unsafe: true }. */
+  readonly unsafeWhen: number;
+  readonly danger: string;
+  readonly emptyMeansNone: boolean;
+
+  constructor(
+    readonly name: OptionName,
+    spec: Spec,
+  ) {
+    const level = constants[spec.level];
+    const option = (constants as Readonly<Record<string, number | undefined>>)[name];
+    this.kindName = spec.kind;
+    this.kind = KIND_CODES[spec.kind];
+    this.available = level !== undefined && option !== undefined;
+    this.level = level ?? -1;
+    this.option = option ?? -1;
+    this.readonly = spec.readonly === true;
+    this.unsafeWhen = spec.unsafe === undefined ? UNSAFE_NEVER : UNSAFE_CODES[spec.unsafe.when];
+    this.danger = spec.unsafe?.danger ?? '';
+    this.emptyMeansNone = spec.emptyMeansNone === true;
+  }
 }
 
 const entries = new Map<string, Entry>();
 for (const name of Object.keys(optionCatalog) as OptionName[]) {
-  const spec: Spec = optionCatalog[name];
-  entries.set(name, { name, spec, level: constants[spec.level], option: constants[name] });
+  entries.set(name, new Entry(name, optionCatalog[name]));
 }
 
+// The last name looked up and its entry: a loop that reads or sets one
+// option skips the map (comparing two equal literals is a pointer compare).
+let lastName: string | undefined;
+let lastEntry: Entry = entries.values().next().value as Entry;
+
 /** The entry for `name`, or the coded error; no user code runs (a name is a string). */
-function entryFor(name: unknown, argName: string): Entry & { level: number; option: number } {
+function entryFor(name: unknown, argName: string): Entry {
+  if (name === lastName) return lastEntry;
   if (typeof name !== 'string') throw invalidArgType(argName, 'of type string', name);
   const entry = entries.get(name);
   if (entry === undefined) {
     throw invalidArgValue(argName, `must be one of the catalog's options (${[...entries.keys()].join(', ')})`, name);
   }
-  if (entry.level === undefined || entry.option === undefined) throw unavailable(`Socket option ${name}`);
-  return entry as Entry & { level: number; option: number };
+  if (!entry.available) throw unavailable(`Socket option ${name}`);
+  lastName = name;
+  lastEntry = entry;
+  return entry;
 }
 
 /** Reads option `name` and converts it to its catalog type. */
 export function getOption<N extends OptionName>(sock: SocketLike, name: N): OptionValue<N> {
   const entry = entryFor(name, 'name');
-  const { spec, level, option } = entry;
   const fd = resolveFd(sock);
-  let value: number | boolean | Linger | string | PeerCredentials;
-  switch (spec.kind) {
-    case 'int':
-      value = getIntFd(fd, level, option);
-      break;
-    case 'bool':
-      value = getIntFd(fd, level, option) !== 0;
-      break;
-    case 'ms':
-      value = getTimevalMsFd(fd, level, option);
-      break;
-    case 'linger': {
-      const linger = { enabled: false, seconds: 0 };
-      getLingerFd(fd, level, option, linger);
-      value = linger;
-      break;
+  const kind = entry.kind;
+  if (kind === K_INT) return getIntFd(fd, entry.level, entry.option) as OptionValue<N>;
+  if (kind === K_BOOL) return (getIntFd(fd, entry.level, entry.option) !== 0) as OptionValue<N>;
+  if (kind === K_MS) return getTimevalMsFd(fd, entry.level, entry.option) as OptionValue<N>;
+  if (kind === K_LINGER) return getLingerFd(fd, entry.level, entry.option) as OptionValue<N>;
+  return getOtherFd(fd, entry) as OptionValue<N>;
+}
+
+/** The options read as bytes: SO_PEERCRED and the strings. */
+function getOtherFd(fd: number, entry: Entry): string | PeerCredentials {
+  const { level, option } = entry;
+  if (entry.kind === K_UCRED) {
+    const l = native.layout.ucred;
+    if (l === undefined) throw unavailable(`Socket option ${entry.name}`);
+    const buf = getBytesFd(fd, level, option, l.size);
+    const creds = {
+      pid: buf.readInt32LE(l.pidOffset),
+      uid: buf.readUInt32LE(l.uidOffset),
+      gid: buf.readUInt32LE(l.gidOffset),
+    };
+    // A socket with no peer credentials (TCP, UDP, an unconnected Unix
+    // socket) reads as pid 0 and uid/gid -1: not a process, so not a value.
+    if (creds.pid === 0 && creds.uid === 0xffffffff && creds.gid === 0xffffffff) {
+      throw invalidArgValue(
+        'sock',
+        'must be a connected Unix domain socket for SO_PEERCRED (the kernel has no peer credentials for this one)',
+        fd,
+      );
     }
-    case 'ucred': {
-      const l = native.layout.ucred;
-      if (l === undefined) throw unavailable(`Socket option ${name}`);
-      const buf = getBytesFd(fd, level, option, l.size);
-      const creds = {
-        pid: buf.readInt32LE(l.pidOffset),
-        uid: buf.readUInt32LE(l.uidOffset),
-        gid: buf.readUInt32LE(l.gidOffset),
-      };
-      // A socket with no peer credentials (TCP, UDP, an unconnected Unix
-      // socket) reads as pid 0 and uid/gid -1: not a process, so not a value.
-      if (creds.pid === 0 && creds.uid === 0xffffffff && creds.gid === 0xffffffff) {
-        throw invalidArgValue(
-          'sock',
-          'must be a connected Unix domain socket for SO_PEERCRED (the kernel has no peer credentials for this one)',
-          fd,
-        );
-      }
-      value = creds;
-      break;
-    }
-    case 'string': {
-      const buf = getBytesFd(fd, level, option, STRING_MAX);
-      const end = buf.indexOf(0);
-      value = buf.toString('latin1', 0, end === -1 ? buf.length : end);
-      break;
-    }
+    return creds;
   }
-  return value as OptionValue<N>;
+  const buf = getBytesFd(fd, level, option, STRING_MAX);
+  const end = buf.indexOf(0);
+  return buf.toString('latin1', 0, end === -1 ? buf.length : end);
 }
 
 function describeValue(value: unknown): string {
@@ -321,64 +369,103 @@ function describeValue(value: unknown): string {
  */
 type PreparedValue = number | Uint8Array | Linger;
 
+/** An int option's value, checked. */
+function checkInt(entry: Entry, value: unknown, argName: string, allowUnsafe: boolean): number {
+  const n = validateInteger(value, argName, INT32_MIN, INT32_MAX);
+  if (n > 1 && entry.unsafeWhen === UNSAFE_ABOVE_ONE && !allowUnsafe) {
+    throw unsafeOption(entry.name, String(n), entry.danger);
+  }
+  return n;
+}
+
+/** A boolean option's value, checked, as 1 or 0. */
+function checkBool(entry: Entry, value: unknown, argName: string, allowUnsafe: boolean): number {
+  if (value === false) return 0;
+  if (value !== true) throw invalidArgType(argName, 'of type boolean', value);
+  if (entry.unsafeWhen === UNSAFE_TRUE && !allowUnsafe) throw unsafeOption(entry.name, 'true', entry.danger);
+  return 1;
+}
+
+/** A timeout in milliseconds, checked. */
+function checkMs(entry: Entry, value: unknown, argName: string, allowUnsafe: boolean): number {
+  if (typeof value !== 'number') throw invalidArgType(argName, 'of type number', value);
+  if (!(value >= 0 && value <= MS_MAX)) {
+    throw outOfRange(argName, `a number of milliseconds >= 0 and <= ${MS_MAX}`, value);
+  }
+  if (value > 0 && entry.unsafeWhen === UNSAFE_NONZERO && !allowUnsafe) {
+    throw unsafeOption(entry.name, String(value), entry.danger);
+  }
+  return value;
+}
+
+const MS_MAX = INT32_MAX * 1000;
+
+// SO_LINGER's checked value: written by checkLinger, read at once by its
+// caller (no object per call).
+let lingerEnabled = false;
+let lingerSeconds = 0;
+
+/** An { enabled, seconds } value, each property read once and checked, into lingerEnabled/lingerSeconds. */
+function checkLinger(entry: Entry, value: unknown, argName: string, allowUnsafe: boolean): void {
+  if (value === null || typeof value !== 'object') {
+    throw invalidArgType(argName, 'an object { enabled, seconds }', value);
+  }
+  const obj = validateOptions<Linger>(value, argName);
+  let enabled: unknown;
+  let seconds: unknown;
+  try {
+    enabled = obj.enabled;
+    seconds = obj.seconds;
+  } catch (err) {
+    throw readFailed(err, obj, argName);
+  }
+  validateBoolean(enabled, argName, 'enabled');
+  validateInteger(seconds, argName, 0, INT32_MAX, 'seconds');
+  if (enabled && (seconds as number) > 0 && entry.unsafeWhen === UNSAFE_LINGER && !allowUnsafe) {
+    throw unsafeOption(entry.name, describeValue({ enabled, seconds }), entry.danger);
+  }
+  lingerEnabled = enabled as boolean;
+  lingerSeconds = seconds as number;
+}
+
+/** A string option's value, checked, as its bytes. */
+function checkString(entry: Entry, value: unknown, argName: string): Uint8Array {
+  if (typeof value !== 'string') throw invalidArgType(argName, 'of type string', value);
+  const min = entry.emptyMeansNone ? 0 : 1;
+  if (value.length < min || value.length >= STRING_MAX || value.includes('\0')) {
+    throw invalidArgValue(
+      argName,
+      `must be a ${min === 0 ? '' : 'non-empty '}string of fewer than ${STRING_MAX} characters without NUL`,
+      value,
+    );
+  }
+  // '' goes to the kernel as one NUL byte (an empty name): the same to
+  // Linux as no bytes, and never a null pointer (qemu-user refuses that).
+  return value.length === 0 ? Buffer.alloc(1) : Buffer.from(value, 'latin1');
+}
+
 function prepareValue(entry: Entry, value: unknown, argName: string, allowUnsafe: boolean): PreparedValue {
-  const spec = entry.spec;
-  const unsafe = allowUnsafe ? undefined : spec.unsafe;
-  switch (spec.kind) {
-    case 'int': {
-      const n = validateInteger(value, argName, INT32_MIN, INT32_MAX);
-      if (n > 1 && unsafe?.when === 'above-one') throw unsafeOption(entry.name, String(n), unsafe.danger);
-      return n;
-    }
-    case 'bool':
-      if (typeof value !== 'boolean') throw invalidArgType(argName, 'of type boolean', value);
-      if (value && unsafe?.when === 'true') throw unsafeOption(entry.name, 'true', unsafe.danger);
-      return value ? 1 : 0;
-    case 'ms': {
-      if (typeof value !== 'number') throw invalidArgType(argName, 'of type number', value);
-      if (!Number.isFinite(value) || value < 0 || value > INT32_MAX * 1000) {
-        throw outOfRange(argName, `a number of milliseconds >= 0 and <= ${INT32_MAX * 1000}`, value);
-      }
-      if (value > 0 && unsafe?.when === 'nonzero') throw unsafeOption(entry.name, String(value), unsafe.danger);
-      return value;
-    }
-    case 'linger': {
-      if (value === null || typeof value !== 'object') {
-        throw invalidArgType(argName, 'an object { enabled, seconds }', value);
-      }
-      const obj = validateOptions<Linger>(value, argName);
-      const enabled = readOnce(obj, 'enabled', argName);
-      const seconds = readOnce(obj, 'seconds', argName);
-      validateBoolean(enabled, argName, 'enabled');
-      validateInteger(seconds, argName, 0, INT32_MAX, 'seconds');
-      if (enabled && (seconds as number) > 0 && unsafe?.when === 'linger') {
-        throw unsafeOption(entry.name, describeValue({ enabled, seconds }), unsafe.danger);
-      }
-      return { enabled: enabled as boolean, seconds: seconds as number };
-    }
-    case 'string': {
-      if (typeof value !== 'string') throw invalidArgType(argName, 'of type string', value);
-      const min = spec.emptyMeansNone ? 0 : 1;
-      if (value.length < min || value.length >= STRING_MAX || value.includes('\0')) {
-        throw invalidArgValue(
-          argName,
-          `must be a ${min === 0 ? '' : 'non-empty '}string of fewer than ${STRING_MAX} characters without NUL`,
-          value,
-        );
-      }
-      // '' goes to the kernel as one NUL byte (an empty name): the same to
-      // Linux as no bytes, and never a null pointer (qemu-user refuses that).
-      return value.length === 0 ? Buffer.alloc(1) : Buffer.from(value, 'latin1');
-    }
-    case 'ucred':
-      // Read-only: entryForSet refused it already.
+  switch (entry.kind) {
+    case K_INT:
+      return checkInt(entry, value, argName, allowUnsafe);
+    case K_BOOL:
+      return checkBool(entry, value, argName, allowUnsafe);
+    case K_MS:
+      return checkMs(entry, value, argName, allowUnsafe);
+    case K_LINGER:
+      checkLinger(entry, value, argName, allowUnsafe);
+      return { enabled: lingerEnabled, seconds: lingerSeconds };
+    case K_STRING:
+      return checkString(entry, value, argName);
+    default:
+      // Read-only (SO_PEERCRED): entryForSet refused it already.
       throw invalidArgValue('name', 'is read-only', entry.name);
   }
 }
 
-function entryForSet(name: unknown, argName: string): Entry & { level: number; option: number } {
+function entryForSet(name: unknown, argName: string): Entry {
   const entry = entryFor(name, argName);
-  if (entry.spec.readonly) throw invalidArgValue(argName, 'is read-only', name);
+  if (entry.readonly) throw invalidArgValue(argName, 'is read-only', name);
   return entry;
 }
 
@@ -386,7 +473,12 @@ function entryForSet(name: unknown, argName: string): Entry & { level: number; o
 function readUnsafe(options: unknown, name: string): boolean {
   if (options === undefined) return false;
   const opts = validateOptions<SetOptionOptions>(options, name);
-  const unsafe = readOnce(opts, 'unsafe', name);
+  let unsafe: unknown;
+  try {
+    unsafe = opts.unsafe;
+  } catch (err) {
+    throw readFailed(err, opts, name);
+  }
   return unsafe === undefined ? false : validateBoolean(unsafe, name, 'unsafe');
 }
 
@@ -401,24 +493,21 @@ export function prepareOption(name: unknown, value: unknown, argName: string, al
   const entry = entryForSet(name, argName === 'value' ? 'name' : argName);
   const allow = allowUnsafe === undefined ? false : validateBoolean(allowUnsafe, 'allowUnsafe');
   const prepared = prepareValue(entry, value, argName, allow);
-  return { name: entry.name, level: entry.level, option: entry.option, kind: entry.spec.kind, value: prepared };
+  return { name: entry.name, level: entry.level, option: entry.option, kind: entry.kindName, value: prepared };
 }
 
 /** Applies a prepared option to an fd already resolved; throws the system error. */
 export function applyPreparedOption(fd: number, prepared: PreparedOption): void {
-  applyValue(fd, prepared.kind, prepared.level, prepared.option, prepared.value);
-}
-
-/** The system call for a value prepareValue checked: struct values go through the addon's byte area. */
-function applyValue(fd: number, kind: Kind, level: number, option: number, value: PreparedValue): void {
+  const { level, option, value } = prepared;
   if (typeof value === 'number') {
-    if (kind === 'ms') setTimevalMsFd(fd, level, option, value);
+    if (prepared.kind === 'ms') setTimevalMsFd(fd, level, option, value);
     else setIntFd(fd, level, option, value);
-  } else if (kind === 'linger') {
+  } else if (prepared.kind === 'linger') {
     const linger = value as Linger;
     setLingerFd(fd, level, option, linger.enabled, linger.seconds);
   } else {
-    setBytesFd(fd, level, option, value as Uint8Array);
+    const bytes = value as Uint8Array;
+    setBytesFd(fd, level, option, bytes, bytes.length);
   }
 }
 
@@ -433,8 +522,26 @@ export function setOption<N extends WritableOptionName>(
   options?: SetOptionOptions,
 ): void {
   const entry = entryForSet(name, 'name');
-  const allowUnsafe = readUnsafe(options, 'options');
-  const prepared = prepareValue(entry, value, 'value', allowUnsafe);
-  const fd = resolveFd(sock);
-  applyValue(fd, entry.spec.kind, entry.level, entry.option, prepared);
+  const allowUnsafe = options === undefined ? false : readUnsafe(options, 'options');
+  // Every argument is checked before the socket is resolved (resolving may
+  // run its getters); nothing of the caller's runs after it.
+  const kind = entry.kind;
+  if (kind === K_INT) {
+    const n = checkInt(entry, value, 'value', allowUnsafe);
+    setIntFd(resolveFd(sock), entry.level, entry.option, n);
+  } else if (kind === K_BOOL) {
+    const n = checkBool(entry, value, 'value', allowUnsafe);
+    setIntFd(resolveFd(sock), entry.level, entry.option, n);
+  } else if (kind === K_MS) {
+    const ms = checkMs(entry, value, 'value', allowUnsafe);
+    setTimevalMsFd(resolveFd(sock), entry.level, entry.option, ms);
+  } else if (kind === K_LINGER) {
+    checkLinger(entry, value, 'value', allowUnsafe);
+    const enabled = lingerEnabled;
+    const seconds = lingerSeconds;
+    setLingerFd(resolveFd(sock), entry.level, entry.option, enabled, seconds);
+  } else {
+    const bytes = checkString(entry, value, 'value');
+    setBytesFd(resolveFd(sock), entry.level, entry.option, bytes, bytes.length);
+  }
 }

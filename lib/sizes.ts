@@ -8,7 +8,7 @@ import { invalidArgType, invalidArgValue } from './errors';
 import { bufferCap } from './limits';
 import { getBytesFd, getIntFd, getIntFdErrno, lastIntValue, optionError, setIntFd, setIntFdErrno } from './raw';
 import { isNetServer, KIND_UNIX, KIND_UNKNOWN, lastResolvedKind, resolveFd, type SocketLike } from './resolve';
-import { readOnce, validateBoolean, validateOptions, validateSize } from './validate';
+import { readFailed, validateBoolean, validateOptions, validateSize } from './validate';
 
 const debug = debuglog('sockbuf');
 // Fixed for the process (NODE_DEBUG is read once); the getter costs ~15 ns a set.
@@ -175,7 +175,12 @@ export function getSendBufferSize(sock: SocketLike): number {
 function readForce(options: unknown, name: string): boolean {
   if (options === undefined) return false;
   const opts = validateOptions<SetBufferSizeOptions>(options, name);
-  const force = readOnce(opts, 'force', name);
+  let force: unknown;
+  try {
+    force = opts.force;
+  } catch (err) {
+    throw readFailed(err, opts, name);
+  }
   return force === undefined ? false : validateBoolean(force, name, 'force');
 }
 
@@ -210,9 +215,16 @@ export interface ValidSizes {
 export function validateSizes(options: unknown, name: string): ValidSizes {
   if (options === undefined) return { force: false };
   const opts = validateOptions<SetBufferSizesOptions>(options, name);
-  const recv = readOnce(opts, 'recv', name);
-  const send = readOnce(opts, 'send', name);
-  const force = readOnce(opts, 'force', name);
+  let recv: unknown;
+  let send: unknown;
+  let force: unknown;
+  try {
+    recv = opts.recv;
+    send = opts.send;
+    force = opts.force;
+  } catch (err) {
+    throw readFailed(err, opts, name);
+  }
   const out: ValidSizes = { force: false };
   if (recv !== undefined) out.recv = validateSize(recv, name, 'recv');
   if (send !== undefined) out.send = validateSize(send, name, 'send');

@@ -56,7 +56,7 @@ export function validateBoolean(value: unknown, name: string, key?: string): boo
 /**
  * An options object: throws unless `value` is a non-array object. Callers
  * handle undefined themselves (so that no empty object is made per call),
- * then read each property once, inside readOnce.
+ * then read each property once (see readFailed).
  */
 export function validateOptions<T extends object>(value: unknown, name: string): Partial<T> {
   if (value === null || typeof value !== 'object') throw invalidArgType(name, 'of type object', value);
@@ -71,13 +71,16 @@ export function validateOptions<T extends object>(value: unknown, name: string):
 }
 
 /**
- * Reads `obj[key]` once. A revoked Proxy gets ERR_INVALID_ARG_TYPE; an error
- * thrown by the caller's own getter or trap propagates unchanged.
+ * The error to throw when reading an options property failed: a revoked
+ * Proxy gets ERR_INVALID_ARG_TYPE; an error thrown by the caller's own getter
+ * or trap propagates unchanged.
+ *
+ * Each option is read exactly once, by a plain property access at its call
+ * site (`try { v = opts.force } catch (err) { throw readFailed(err, opts, name) }`):
+ * a shared helper taking the key would make that one property access see
+ * every options object of the package, and so be a megamorphic keyed load
+ * on the hot path.
  */
-export function readOnce<T extends object, K extends keyof T>(obj: T, key: K, name: string): T[K] {
-  try {
-    return obj[key];
-  } catch (err) {
-    throw isRevokedProxyError(err, obj) ? revokedProxy(name, 'of type object') : err;
-  }
+export function readFailed(err: unknown, obj: object, name: string): unknown {
+  return isRevokedProxyError(err, obj) ? revokedProxy(name, 'of type object') : err;
 }

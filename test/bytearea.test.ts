@@ -78,8 +78,7 @@ describe('struct linger and timeval in the area, against Python', () => {
     );
     expect(onoff !== 0).toBe(enabled);
     expect(linger).toBe(seconds);
-    const out = { enabled: !enabled, seconds: -1 };
-    getLingerFd(fd, SOL_SOCKET, SO_LINGER, out);
+    const out = getLingerFd(fd, SOL_SOCKET, SO_LINGER);
     expect(out).toEqual({ enabled, seconds });
     expect(getOption(sock, 'SO_LINGER')).toEqual(out);
   });

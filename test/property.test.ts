@@ -243,8 +243,14 @@ async function setupPool(): Promise<void> {
   const server6 = track(net.createServer());
   server6.listen(0, '::1');
   await once(server6, 'listening');
+  // The accepted end is tracked too: closing the server then never waits on
+  // a FIN from client6, which a random call may have made undeliverable
+  // (a hop limit, a device binding) before the reset.
+  const accepted6P = once(server6, 'connection') as Promise<[net.Socket]>;
   const client6 = track(net.connect(portOf(server6), '::1'));
   await once(client6, 'connect');
+  const [accepted6] = await accepted6P;
+  track(accepted6);
   addLive('tcp6 server', server6, 'tcp-listen', fdOfStream(server6), { isServer: true });
   addLive('tcp6 client', client6, 'tcp', fdOfStream(client6), { connection: client6 });
 
