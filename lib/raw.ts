@@ -38,6 +38,7 @@ interface FrameBinding {
   getBytesFrame?(): void;
   setBytesFrame?(): void;
   queuedFrame?(): void;
+  setGetIntFrame?(): void;
   readNumberFiles?(paths: string): void;
 }
 const binding = native as typeof native & FrameBinding;
@@ -92,6 +93,37 @@ export function setIntFdErrno(fd: number, level: number, option: number, value: 
   frame[VALUE] = value;
   native.setIntFrame();
   return frame[ERRNO];
+}
+
+/**
+ * setsockopt(option, value) then getsockopt(readOption), in one native call
+ * where the binary has it: 0 or the errno, with setGetFailedRead() saying
+ * which call failed; the value read is then lastIntValue().
+ */
+export function setGetIntFdErrno(fd: number, level: number, option: number, value: number, readOption: number): number {
+  if (binding.setGetIntFrame === undefined) {
+    // A binary from before setGetIntFrame: the same two calls, one by one.
+    const err = setIntFdErrno(fd, level, option, value);
+    if (err !== 0) {
+      frame[UNSENT] = 0;
+      return err;
+    }
+    const readErr = getIntFdErrno(fd, level, readOption);
+    frame[UNSENT] = readErr === 0 ? 0 : 1;
+    return readErr;
+  }
+  frame[FD] = fd;
+  frame[LEVEL] = level;
+  frame[OPTION] = option;
+  frame[VALUE] = value;
+  frame[SEND] = readOption;
+  binding.setGetIntFrame();
+  return frame[ERRNO];
+}
+
+/** After setGetIntFdErrno failed: true when the read-back failed, false when the set did. */
+export function setGetFailedRead(): boolean {
+  return frame[UNSENT] === 1;
 }
 
 /** setsockopt of an int-valued option on an fd already resolved. */

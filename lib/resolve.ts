@@ -160,7 +160,10 @@ function findDgramState(sock: dgram.Socket): DgramState {
 }
 
 function fromDgram(sock: dgram.Socket): number {
-  const state = findDgramState(sock);
+  return fromDgramState(findDgramState(sock));
+}
+
+function fromDgramState(state: DgramState | undefined): number {
   const handle = state?.handle;
   if (handle == null) throw closed('dgram.Socket');
   const fd = handleFd(handle);
@@ -258,8 +261,9 @@ export function resolveFd(sock: unknown, name = 'sock'): number {
 function fromObject(sock: object, name: string): number {
   // Once the dgram symbol is known, a dgram socket is recognised by it
   // without the instanceof walks (the symbol is private to Node's dgram).
-  if (dgramStateSymbol !== undefined && (sock as Record<symbol, unknown>)[dgramStateSymbol] !== undefined) {
-    return fromDgram(sock as dgram.Socket);
+  if (dgramStateSymbol !== undefined) {
+    const state = (sock as Record<symbol, DgramState | undefined>)[dgramStateSymbol];
+    if (state !== undefined) return fromDgramState(state);
   }
   if (NetSocket === undefined) loadSocketClasses();
   if (socketsWithoutFd !== undefined) rejectRuntimeSocket(sock);

@@ -6,7 +6,17 @@ import { debuglog } from 'node:util';
 import { constants } from './constants';
 import { invalidArgType, invalidArgValue } from './errors';
 import { bufferCap } from './limits';
-import { getBytesFd, getIntFd, getIntFdErrno, lastIntValue, optionError, setIntFd, setIntFdErrno } from './raw';
+import {
+  getBytesFd,
+  getIntFd,
+  getIntFdErrno,
+  lastIntValue,
+  optionError,
+  setGetFailedRead,
+  setGetIntFdErrno,
+  setIntFd,
+  setIntFdErrno,
+} from './raw';
 import { isNetServer, KIND_UNIX, KIND_UNKNOWN, lastResolvedKind, resolveFd, type SocketLike } from './resolve';
 import { readFailed, validateBoolean, validateOptions, validateSize } from './validate';
 
@@ -117,18 +127,26 @@ function applyBufferSize(
   const option = OPTION[direction];
   const forceOption = FORCE_OPTION[direction];
   let forced = false;
+  let effective = 0;
+  // Each set and its read-back of `option` are one native call.
   if (force && forceOption !== undefined) {
-    const err = setIntFdErrno(fd, SOL_SOCKET, forceOption, bytes);
-    if (err === 0) forced = true;
+    const err = setGetIntFdErrno(fd, SOL_SOCKET, forceOption, bytes, option);
+    if (err === 0) {
+      forced = true;
+      effective = lastIntValue();
+    } else if (setGetFailedRead()) throw optionError(err, 'getsockopt', fd, SOL_SOCKET, option);
     else if (err !== EPERM) throw optionError(err, 'setsockopt', fd, SOL_SOCKET, forceOption);
     // EPERM: no CAP_NET_ADMIN. Fall back to the normal option and report the clamp.
   }
   if (!forced) {
-    const err = setIntFdErrno(fd, SOL_SOCKET, option, bytes);
-    if (err === ENOBUFS && process.platform === 'darwin') setLargestAccepted(fd, option, bytes);
-    else if (err !== 0) throw optionError(err, 'setsockopt', fd, SOL_SOCKET, option);
+    const err = setGetIntFdErrno(fd, SOL_SOCKET, option, bytes, option);
+    if (err === 0) effective = lastIntValue();
+    else if (setGetFailedRead()) throw optionError(err, 'getsockopt', fd, SOL_SOCKET, option);
+    else if (err === ENOBUFS && process.platform === 'darwin') {
+      setLargestAccepted(fd, option, bytes);
+      effective = getIntFd(fd, SOL_SOCKET, option);
+    } else throw optionError(err, 'setsockopt', fd, SOL_SOCKET, option);
   }
-  const effective = getIntFd(fd, SOL_SOCKET, option);
   const granted = grantedOf(effective);
   const report: BufferSizeReport = {
     requested: bytes,
@@ -213,7 +231,7 @@ export interface ValidSizes {
  * ERR_INVALID_ARG_TYPE / ERR_OUT_OF_RANGE naming `name`.
  */
 export function validateSizes(options: unknown, name: string): ValidSizes {
-  if (options === undefined) return { force: false };
+  if (options === undefined) return { recv: undefined, send: undefined, force: false };
   const opts = validateOptions<SetBufferSizesOptions>(options, name);
   let recv: unknown;
   let send: unknown;
@@ -225,11 +243,12 @@ export function validateSizes(options: unknown, name: string): ValidSizes {
   } catch (err) {
     throw readFailed(err, opts, name);
   }
-  const out: ValidSizes = { force: false };
-  if (recv !== undefined) out.recv = validateSize(recv, name, 'recv');
-  if (send !== undefined) out.send = validateSize(send, name, 'send');
-  if (force !== undefined) out.force = validateBoolean(force, name, 'force');
-  return out;
+  // One object of one shape (an absent size is undefined).
+  return {
+    recv: recv === undefined ? undefined : validateSize(recv, name, 'recv'),
+    send: send === undefined ? undefined : validateSize(send, name, 'send'),
+    force: force === undefined ? false : validateBoolean(force, name, 'force'),
+  };
 }
 
 /**
@@ -238,9 +257,15 @@ export function validateSizes(options: unknown, name: string): ValidSizes {
  * KIND_UNKNOWN for a bare descriptor. Throws the kernel's error as a system error.
  */
 export function applySizes(fd: number, sizes: ValidSizes, kind: number = KIND_UNKNOWN): BufferSizesReport {
+  const { recv, send, force } = sizes;
+  if (recv !== undefined && send !== undefined) {
+    // Both: the report is made whole, in one shape.
+    const recvReport = applyBufferSize(fd, 'recv', recv, force, kind);
+    return { recv: recvReport, send: applyBufferSize(fd, 'send', send, force, kind) };
+  }
   const report: BufferSizesReport = {};
-  if (sizes.recv !== undefined) report.recv = applyBufferSize(fd, 'recv', sizes.recv, sizes.force, kind);
-  if (sizes.send !== undefined) report.send = applyBufferSize(fd, 'send', sizes.send, sizes.force, kind);
+  if (recv !== undefined) report.recv = applyBufferSize(fd, 'recv', recv, force, kind);
+  if (send !== undefined) report.send = applyBufferSize(fd, 'send', send, force, kind);
   return report;
 }
 

@@ -4,6 +4,8 @@
 //  - int options go through `frame`, an Int32Array this environment owns:
 //    lib writes [fd, level, option, value], calls getIntFrame()/setIntFrame(),
 //    and reads frame[3] (the value) and frame[4] (0, or the errno) back;
+//    setGetIntFrame() sets and then reads back a buffer size in one call
+//    (see SetGetIntFrame);
 //  - byte and struct options go through `bytes`, a Uint8Array over a byte
 //    area this environment owns, with the length in frame[3]: lib writes
 //    [fd, level, option, length], calls getBytesFrame()/setBytesFrame(), and
@@ -48,8 +50,9 @@ enum FrameSlot {
   kOption = 2,
   kValue = 3,
   kErrno = 4,
-  // queuedFrame() only: the send queue, the unsent part of it, and the
-  // unsent part's errno (the receive queue goes to kValue).
+  // queuedFrame(): the send queue, the unsent part of it, and the unsent
+  // part's errno (the receive queue goes to kValue). setGetIntFrame(): the
+  // option read back (kSend) and which call failed (kUnsent).
   kSend = 5,
   kUnsent = 6,
   kUnsentErrno = 7,
@@ -62,6 +65,11 @@ constexpr size_t kByteAreaSize = 4096;
 
 // Per-environment state, so that every worker thread has its own.
 struct InstanceData {
+  // Where lib's views really point: the two arrays below, or V8 memory where
+  // external buffers are refused. First, so that a byte call reads them from
+  // the cache line that holds the frame, not from past the 4 KiB area.
+  int32_t* frame_ptr = nullptr;
+  uint8_t* bytes_ptr = nullptr;
   int last_errno = 0;
   // The int calls' arguments and results, shared with lib as an Int32Array
   // (see AddFrameFunctions). The memory is owned here, so the native side
@@ -69,10 +77,6 @@ struct InstanceData {
   alignas(16) int32_t frame[kFrameSlots] = {};
   // Byte and struct options' values (see AddByteFunctions).
   alignas(16) uint8_t bytes[kByteAreaSize] = {};
-  // Where lib's views really point: the two arrays above, or V8 memory where
-  // external buffers are refused.
-  int32_t* frame_ptr = nullptr;
-  uint8_t* bytes_ptr = nullptr;
 };
 
 void SetLastErrno(Napi::Env env, int err) {
@@ -149,6 +153,32 @@ napi_value SetIntFrame(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// setGetIntFrame(): a buffer-size set and its read-back in one call (the
+// two system calls setRecvBufferSize makes, for one JS-to-native transition).
+// [fd, level, option, value, -, readOption] -> setsockopt(option, value),
+// then getsockopt(readOption): frame[kValue] = the value read,
+// frame[kErrno] = 0, or the errno of the call that failed with
+// frame[kUnsent] = 0 (the set) or 1 (the read).
+napi_value SetGetIntFrame(napi_env env, napi_callback_info info) {
+  int32_t* f = CallFrame(env, info);
+  int value = f[kValue];
+  if (setsockopt(f[kFd], f[kLevel], f[kOption], &value, sizeof(value)) != 0) {
+    f[kErrno] = errno;
+    f[kUnsent] = 0;
+    return nullptr;
+  }
+  value = 0;
+  socklen_t len = sizeof(value);
+  if (getsockopt(f[kFd], f[kLevel], f[kSend], &value, &len) != 0) {
+    f[kErrno] = errno;
+    f[kUnsent] = 1;
+    return nullptr;
+  }
+  f[kValue] = value;
+  f[kErrno] = 0;
+  return nullptr;
+}
+
 // Exports `frame` (an Int32Array over this environment's InstanceData::frame)
 // and the two functions bound to it. Where external buffers are refused
 // (Electron), the frame is V8 memory instead, kept alive by `exports`.
@@ -181,6 +211,10 @@ void AddFrameFunctions(napi_env env, napi_value exports, InstanceData* data) {
   if (napi_create_function(env, "setIntFrame", NAPI_AUTO_LENGTH, SetIntFrame,
                            mem, &fn) == napi_ok) {
     napi_set_named_property(env, exports, "setIntFrame", fn);
+  }
+  if (napi_create_function(env, "setGetIntFrame", NAPI_AUTO_LENGTH,
+                           SetGetIntFrame, mem, &fn) == napi_ok) {
+    napi_set_named_property(env, exports, "setGetIntFrame", fn);
   }
 }
 

@@ -2,7 +2,15 @@
 // as copies that later calls do not overwrite, lengths past the area take the
 // other path with the same results, and both agree with Python's getsockopt.
 import { constants, getOption, getsockopt, setOption, setsockopt } from '../lib';
-import { getLingerFd, getTimevalMsFd, setLingerFd, setTimevalMsFd } from '../lib/raw';
+import {
+  getLingerFd,
+  getTimevalMsFd,
+  lastIntValue,
+  setGetFailedRead,
+  setGetIntFdErrno,
+  setLingerFd,
+  setTimevalMsFd,
+} from '../lib/raw';
 import { resolveFd, type SocketLike } from '../lib/resolve';
 import { boundUdp, closeAll, python } from './helpers';
 
@@ -99,5 +107,39 @@ describe('struct linger and timeval in the area, against Python', () => {
     expect(Math.abs(sec * 1e6 + usec - micros)).toBeLessThanOrEqual(10_000);
     expect(getTimevalMsFd(fd, SOL_SOCKET, constants.SO_SNDTIMEO as number)).toBe(getOption(sock, 'SO_SNDTIMEO'));
     expect(getTimevalMsFd(fd, SOL_SOCKET, constants.SO_SNDTIMEO as number)).toBe(sec * 1000 + Math.round(usec / 1000));
+  });
+});
+
+describe('a buffer-size set and its read-back in one native call (setGetIntFdErrno)', () => {
+  test('sets one option, reads another back, as Python sees them', async () => {
+    const sock = await boundUdp();
+    const fd = fdOf(sock);
+    expect(setGetIntFdErrno(fd, SOL_SOCKET, SO_RCVBUF, 40000, SO_RCVBUF)).toBe(0);
+    const [rcv, snd] = python<[number, number]>(
+      fd,
+      `out([sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF), sock.getsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF)])`,
+    );
+    expect(lastIntValue()).toBe(rcv);
+    // The option read back need not be the one set.
+    expect(setGetIntFdErrno(fd, SOL_SOCKET, SO_RCVBUF, 50000, constants.SO_SNDBUF as number)).toBe(0);
+    expect(lastIntValue()).toBe(snd);
+  });
+
+  test('says which of the two calls failed', async () => {
+    const sock = await boundUdp();
+    const fd = fdOf(sock);
+    // The set fails (no such option): no read.
+    const setErr = setGetIntFdErrno(fd, SOL_SOCKET, 0x7fff, 1, SO_RCVBUF);
+    expect(setErr).not.toBe(0);
+    expect(setGetFailedRead()).toBe(false);
+    // The set succeeds and the read-back fails (no such option to read).
+    const readErr = setGetIntFdErrno(fd, SOL_SOCKET, SO_RCVBUF, 30000, 0x7fff);
+    expect(readErr).not.toBe(0);
+    expect(setGetFailedRead()).toBe(true);
+    const [rcv] = python<[number]>(fd, `out([sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)])`);
+    expect(rcv).toBe(60000);
+    // A descriptor that is no socket: the set's error.
+    expect(setGetIntFdErrno(0x7ffffff0, SOL_SOCKET, SO_RCVBUF, 1, SO_RCVBUF)).not.toBe(0);
+    expect(setGetFailedRead()).toBe(false);
   });
 });

@@ -134,6 +134,30 @@ test('run-time checks: unknown names, read-only options, wrong value types', asy
   expect(codeOf(() => setOption(client, 'UDP_CORK', true))).toBe('ENOPROTOOPT');
 });
 
+test('the remembered last name never lets another option, a read-only one or a non-string through', async () => {
+  const { client } = await tcpPair();
+  // A read of a read-only option, then a set of it: still refused.
+  expect(getOption(client, 'SO_TYPE')).toBe(c.SOCK_STREAM);
+  expect(codeOf(() => setOption(client, 'SO_TYPE' as never, 1 as never))).toBe('ERR_INVALID_ARG_VALUE');
+  // After a lookup of SO_RCVBUF: a String object with the same text is not a name.
+  setOption(client, 'SO_RCVBUF', 32768);
+  expect(codeOf(() => setOption(client, new String('SO_RCVBUF') as never, 1 as never))).toBe('ERR_INVALID_ARG_TYPE');
+  // Alternating names each reach their own option (Python reads them back).
+  for (let i = 0; i < 3; i++) {
+    setOption(client, 'TCP_NODELAY', i % 2 === 0);
+    setOption(client, 'TCP_KEEPCNT', 3 + i);
+    setOption(client, 'SO_LINGER', { enabled: true, seconds: 0 });
+    const [nodelay, keepcnt, linger] = python<[number, number, number[]]>(
+      resolveFd(client),
+      `out([sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY), sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT), list(struct.unpack('ii', sock.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 8)))])`,
+    );
+    expect(nodelay !== 0).toBe(i % 2 === 0);
+    expect(keepcnt).toBe(3 + i);
+    expect(linger).toEqual([1, 0]);
+    expect(getOption(client, 'TCP_KEEPCNT')).toBe(3 + i);
+    expect(getOption(client, 'TCP_NODELAY')).toBe(i % 2 === 0);
+  }
+});
 describe('values that silently break a Node socket need { unsafe: true }', () => {
   type Case = [name: OptionName, unsafe: unknown, safe: unknown, raw: (fd: number) => string];
   // Numbers from `constants` (checked against the C headers in constants.test.ts): Python lacks some names.
