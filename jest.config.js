@@ -6,6 +6,9 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],
   },
+  // lib/ imports its own modules with their .js names (what Node's require
+  // finds first, see lib/index.ts): here they are the .ts sources.
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testTimeout: 30000,
   // Each test file runs in its own worker; sockets are real, so keep the
   // machine's two cores for the kernel as well.

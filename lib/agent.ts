@@ -4,9 +4,9 @@
 // a dependency: this is only a function with the signature it calls.
 import type * as net from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
-import { connect, createTlsConnection, readSettings, type SockbufConnectOptions } from './connect';
-import { coded } from './errors';
-import { INT32_MAX, validateNumber, validateOptions } from './validate';
+import { connect, createTlsConnection, readSettings, type SockbufConnectOptions } from './connect.js';
+import { coded } from './errors.js';
+import { INT32_MAX, validateNumber, validateOptions } from './validate.js';
 
 /** What undici passes to a custom connector. */
 export interface UndiciConnectParams {

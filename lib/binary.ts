@@ -1,9 +1,9 @@
 // `sockbuf/binary`: tells the loader which compiled binary to use, for
 // programs whose bundler moved sockbuf away from its prebuilds/ folder. This
 // module loads nothing itself, so importing it before sockbuf costs nothing.
-import * as path from 'node:path';
-import { coded, invalidArgType } from './errors';
-import { binaryRequest } from './runtime';
+import { resolve } from 'node:path';
+import { coded, invalidArgType } from './errors.js';
+import { binaryRequest } from './runtime.js';
 
 /** What the loader will use: a path to a .node file, or an addon already loaded. */
 export type BinarySource = string | object;
@@ -29,5 +29,5 @@ export function useBinary(source: BinarySource): void {
       'ERR_INVALID_STATE',
     );
   }
-  request.source = typeof source === 'string' ? path.resolve(source) : source;
+  request.source = typeof source === 'string' ? resolve(source) : source;
 }

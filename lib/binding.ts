@@ -1,9 +1,9 @@
 // Loads the compiled addon (a prebuild, or a local build) and gives it a
 // typed interface. Nothing else in lib/ touches the binary directly.
 import { existsSync, readFileSync } from 'node:fs';
-import * as path from 'node:path';
-import { coded, ErrorCodes } from './errors';
-import { binaryRequest, libc } from './runtime';
+import { join, resolve } from 'node:path';
+import { coded, ErrorCodes } from './errors.js';
+import { binaryRequest, libc } from './runtime.js';
 
 /** Layout of the C structs the option catalog converts, from the headers. */
 export interface NativeLayout {
@@ -67,15 +67,14 @@ export interface NativeBinding {
 
 /** The folder holding package.json, binding.gyp and prebuilds/ (unless sockbuf was bundled). */
 // (An ESM bundle has no __dirname: then only an explicit binary can load.)
-const packageRoot = typeof __dirname === 'string' ? path.join(__dirname, '..') : '';
+const packageRoot = typeof __dirname === 'string' ? join(__dirname, '..') : '';
 
 /** True when packageRoot is sockbuf's own folder, not the folder of a bundle. */
 function inPackage(): boolean {
   if (packageRoot === '') return false;
   try {
     return (
-      (JSON.parse(readFileSync(path.join(packageRoot, 'package.json'), 'utf8')) as { name?: unknown }).name ===
-      'sockbuf'
+      (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { name?: unknown }).name === 'sockbuf'
     );
   } catch {
     return false;
@@ -88,7 +87,7 @@ function firstLine(cause: unknown): string {
 
 /** The compile-from-source command for each package manager; native/binding.gyp builds into build/Release. */
 function compileCommands(): string[] {
-  const cd = `cd ${JSON.stringify(path.join(packageRoot, 'native'))} &&`;
+  const cd = `cd ${JSON.stringify(join(packageRoot, 'native'))} &&`;
   return [
     `npm:  ${cd} npx --yes node-gyp@12 rebuild`,
     `pnpm: ${cd} pnpm dlx node-gyp@12 rebuild`,
@@ -156,18 +155,18 @@ function load(): NativeBinding {
   request.loaded = true;
   if (request.source !== undefined) return loadExplicit(request.source, 'useBinary()');
   const fromEnv = process.env.SOCKBUF_BINARY;
-  if (fromEnv) return loadExplicit(path.resolve(fromEnv), 'SOCKBUF_BINARY');
+  if (fromEnv) return loadExplicit(resolve(fromEnv), 'SOCKBUF_BINARY');
   if (packageRoot === '') throw noBinaryError(new Error('__dirname is not defined (an ES module bundle)'));
   // node-gyp-build's first choices, without loading it and scanning folders:
   // a local build, then the prebuild for this platform. prebuildify --napi
   // names it after the package, and --tag-libc adds .musl for musl: on musl
   // that file comes first, and a glibc process never loads it.
-  const dir = path.join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`);
-  const candidates = [path.join(dir, 'sockbuf.node')];
-  const muslFile = path.join(dir, 'sockbuf.musl.node');
+  const dir = join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`);
+  const candidates = [join(dir, 'sockbuf.node')];
+  const muslFile = join(dir, 'sockbuf.musl.node');
   if (process.platform === 'linux' && existsSync(muslFile) && libc() === 'musl') candidates.unshift(muslFile);
   // PREBUILDS_ONLY=1 (as node-gyp-build honours it) proves the packaged binary loads.
-  if (!process.env.PREBUILDS_ONLY) candidates.unshift(path.join(packageRoot, 'build', 'Release', 'sockbuf.node'));
+  if (!process.env.PREBUILDS_ONLY) candidates.unshift(join(packageRoot, 'build', 'Release', 'sockbuf.node'));
   let failed: Error | undefined;
   for (const file of candidates) {
     if (existsSync(file)) {
@@ -198,7 +197,7 @@ function checked(binding: NativeBinding): NativeBinding {
   if (typeof binding?.getIntFrame !== 'function' || !(binding.frame?.length >= 5)) {
     throw coded(
       loadedFrom === undefined
-        ? `sockbuf: the compiled binary in ${packageRoot} does not match this version of sockbuf; rebuild it: cd ${JSON.stringify(path.join(packageRoot, 'native'))} && npx --yes node-gyp@12 rebuild`
+        ? `sockbuf: the compiled binary in ${packageRoot} does not match this version of sockbuf; rebuild it: cd ${JSON.stringify(join(packageRoot, 'native'))} && npx --yes node-gyp@12 rebuild`
         : `sockbuf: ${loadedFrom} is not a sockbuf binary of this version`,
       ErrorCodes.NO_BINARY,
     );

@@ -2,11 +2,11 @@
 // the loopback run, and the text they print. lib/cli.ts dispatches here.
 import { once } from 'node:events';
 import * as net from 'node:net';
-import { diagnose, type Diagnosis } from './diagnose';
-import { systemLimits } from './limits';
-import { setRecvBufferSize, setSendBufferSize } from './sizes';
-import { recommendUdpBuffer, type UdpBufferRecommendation } from './udpsizing';
-import { formatBytes, formatDuration, formatRate, parseDuration, parseSize } from './units';
+import { diagnose, type Diagnosis } from './diagnose.js';
+import { systemLimits } from './limits.js';
+import { setRecvBufferSize, setSendBufferSize } from './sizes.js';
+import { recommendUdpBuffer, type UdpBufferRecommendation } from './udpsizing.js';
+import { formatBytes, formatDuration, formatRate, parseDuration, parseSize } from './units.js';
 
 /** A mistake in the command line (cli.ts prints it with the usage hint, exit code 2). */
 export class ArgumentError extends Error {}

@@ -10,8 +10,8 @@ import {
   DIAGNOSE_PARSE_OPTIONS,
   DIAGNOSE_USAGE,
   runDiagnoseCommand,
-} from './cli-diagnose';
-import { systemLimits, type SystemLimits } from './limits';
+} from './cli-diagnose.js';
+import { systemLimits, type SystemLimits } from './limits.js';
 import {
   exceededCap,
   probe,
@@ -20,9 +20,9 @@ import {
   type Recommendation,
   type TcpSide,
   type TcpVerdict,
-} from './report';
-import type { BufferSizeReport } from './sizes';
-import { formatBytes, formatDuration, formatRate, parseDuration, parseRate, parseSize } from './units';
+} from './report.js';
+import type { BufferSizeReport } from './sizes.js';
+import { formatBytes, formatDuration, formatRate, parseDuration, parseRate, parseSize } from './units.js';
 
 const USAGE = `Usage: sockbuf [command] [options]
 

@@ -16,10 +16,10 @@ import { closeSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import type * as net from 'node:net';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
-import { native } from './binding';
-import { coded, ErrorCodes, invalidArgType, invalidArgValue, systemError } from './errors';
-import { validateOptions } from './validate';
-import { KIND_INET, KIND_UNIX } from './resolve';
+import { native } from './binding.js';
+import { coded, ErrorCodes, invalidArgType, invalidArgValue, systemError } from './errors.js';
+import { validateOptions } from './validate.js';
+import { KIND_INET, KIND_UNIX } from './resolve.js';
 import {
   applyPreparedOption,
   getOption,
@@ -27,14 +27,14 @@ import {
   type OptionValue,
   type PreparedOption,
   type WritableOptionName,
-} from './options';
+} from './options.js';
 import {
   applySizes,
   validateSizes,
   type BufferSizesReport,
   type SetBufferSizesOptions,
   type ValidSizes,
-} from './sizes';
+} from './sizes.js';
 
 /** Options set by name before connect(2): any writable option of the catalog. */
 export type ConnectSocketOptions = { [N in WritableOptionName]?: OptionValue<N> };

@@ -1,7 +1,7 @@
 // The platform's socket constants (from the system headers, via the addon),
 // typed by name, and the reverse lookup used to name a level/option pair in
 // messages.
-import { native } from './binding';
+import { native } from './binding.js';
 
 /**
  * Names every supported platform (Linux with glibc or musl, macOS) defines:

@@ -10,16 +10,16 @@
 // against the send buffer whenever the program had data waiting, and so is
 // the time in flight when the buffer cannot even hold the congestion window.
 import { performance } from 'node:perf_hooks';
-import { constants } from './constants';
-import { ErrorCodes, invalidArgType, invalidArgValue, unavailable } from './errors';
+import { constants } from './constants.js';
+import { ErrorCodes, invalidArgType, invalidArgValue, unavailable } from './errors.js';
 import type * as net from 'node:net';
-import { socketMemoryFd, type SocketMemory } from './observe';
-import { getIntFd } from './raw';
-import { resolveFd, type SocketLike } from './resolve';
-import { bufferCap } from './limits';
-import { tcpInfoFd, type TcpInfo } from './tcpinfo';
-import { validateOptions } from './validate';
-import { formatBytes } from './units';
+import { socketMemoryFd, type SocketMemory } from './observe.js';
+import { getIntFd } from './raw.js';
+import { resolveFd, type SocketLike } from './resolve.js';
+import { bufferCap } from './limits.js';
+import { tcpInfoFd, type TcpInfo } from './tcpinfo.js';
+import { validateOptions } from './validate.js';
+import { formatBytes } from './units.js';
 
 /**
  * One observation of a connection, the `sample` of a Diagnosis. Pass it (or

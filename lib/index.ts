@@ -11,22 +11,27 @@
 // `export { x } from` would compile to getters, and turning those into data
 // properties leaves the object in dictionary mode; neither is used here for
 // anything but types. (bench/run.js measures both call forms.)
+//
+// Every module of lib/ is imported by its .js name: require() then finds
+// the file at its first look, where a bare './raw' costs a failed stat and
+// a second lookup per module (about 0.5 ms of start-up for the five modules
+// loaded here).
 /* eslint-disable @typescript-eslint/no-require-imports */
-import { constants as platformConstants } from './constants';
-import { ErrorCodes as errorCodes } from './errors';
-import { runtime as currentRuntime } from './runtime';
-import type { SocketLike } from './resolve';
+import { constants as platformConstants } from './constants.js';
+import { ErrorCodes as errorCodes } from './errors.js';
+import { runtime as currentRuntime } from './runtime.js';
+import type { SocketLike } from './resolve.js';
 
-type Raw = typeof import('./raw');
-type Sizes = typeof import('./sizes');
-type Options = typeof import('./options');
-type Limits = typeof import('./limits');
-type Observe = typeof import('./observe');
-type Connect = typeof import('./connect');
-type Agent = typeof import('./agent');
-type TcpInfoModule = typeof import('./tcpinfo');
-type UdpSizing = typeof import('./udpsizing');
-type Diagnose = typeof import('./diagnose');
+type Raw = typeof import('./raw.js');
+type Sizes = typeof import('./sizes.js');
+type Options = typeof import('./options.js');
+type Limits = typeof import('./limits.js');
+type Observe = typeof import('./observe.js');
+type Connect = typeof import('./connect.js');
+type Agent = typeof import('./agent.js');
+type TcpInfoModule = typeof import('./tcpinfo.js');
+type UdpSizing = typeof import('./udpsizing.js');
+type Diagnose = typeof import('./diagnose.js');
 
 let rawModule: Raw | undefined;
 let sizesModule: Sizes | undefined;
@@ -38,16 +43,16 @@ let agentModule: Agent | undefined;
 let tcpInfoModule: TcpInfoModule | undefined;
 let udpSizingModule: UdpSizing | undefined;
 let diagnoseModule: Diagnose | undefined;
-const raw = (): Raw => rawModule ?? (rawModule = require('./raw') as Raw);
-const sizes = (): Sizes => sizesModule ?? (sizesModule = require('./sizes') as Sizes);
-const options = (): Options => optionsModule ?? (optionsModule = require('./options') as Options);
-const limits = (): Limits => limitsModule ?? (limitsModule = require('./limits') as Limits);
-const observe = (): Observe => observeModule ?? (observeModule = require('./observe') as Observe);
-const connectLib = (): Connect => connectModule ?? (connectModule = require('./connect') as Connect);
-const agent = (): Agent => agentModule ?? (agentModule = require('./agent') as Agent);
-const tcpInfoLib = (): TcpInfoModule => tcpInfoModule ?? (tcpInfoModule = require('./tcpinfo') as TcpInfoModule);
-const udpSizing = (): UdpSizing => udpSizingModule ?? (udpSizingModule = require('./udpsizing') as UdpSizing);
-const diagnoseLib = (): Diagnose => diagnoseModule ?? (diagnoseModule = require('./diagnose') as Diagnose);
+const raw = (): Raw => rawModule ?? (rawModule = require('./raw.js') as Raw);
+const sizes = (): Sizes => sizesModule ?? (sizesModule = require('./sizes.js') as Sizes);
+const options = (): Options => optionsModule ?? (optionsModule = require('./options.js') as Options);
+const limits = (): Limits => limitsModule ?? (limitsModule = require('./limits.js') as Limits);
+const observe = (): Observe => observeModule ?? (observeModule = require('./observe.js') as Observe);
+const connectLib = (): Connect => connectModule ?? (connectModule = require('./connect.js') as Connect);
+const agent = (): Agent => agentModule ?? (agentModule = require('./agent.js') as Agent);
+const tcpInfoLib = (): TcpInfoModule => tcpInfoModule ?? (tcpInfoModule = require('./tcpinfo.js') as TcpInfoModule);
+const udpSizing = (): UdpSizing => udpSizingModule ?? (udpSizingModule = require('./udpsizing.js') as UdpSizing);
+const diagnoseLib = (): Diagnose => diagnoseModule ?? (diagnoseModule = require('./diagnose.js') as Diagnose);
 
 export const constants = platformConstants;
 export const ErrorCodes = errorCodes;
@@ -156,7 +161,7 @@ Object.defineProperty(exports, 'optionCatalog', {
   },
 });
 
-export type { OptionBytes } from './raw';
+export type { OptionBytes } from './raw.js';
 export type {
   BufferSizeReport,
   BufferSizes,
@@ -164,7 +169,7 @@ export type {
   SetBufferSizesOptions,
   SetBufferSizeOptions,
   ConfigureServerOptions,
-} from './sizes';
+} from './sizes.js';
 export type {
   Linger,
   OptionName,
@@ -174,23 +179,23 @@ export type {
   SetOptionOptions,
   UnsafeOptionName,
   PreparedOption,
-} from './options';
-export type { Constants, ConstantName, CommonConstantName, PlatformConstantName } from './constants';
-export type { ServerSizesReport } from './sizes';
-export type { ConnectOptions, ConnectAttemptReport, ConnectSocketOptions, SockbufConnectOptions } from './connect';
-export type { UndiciConnectorOptions, UndiciConnectParams, UndiciConnectCallback } from './agent';
-export type { TcpInfo, TcpState } from './tcpinfo';
-export type { DatagramCost, MeasureOptions, UdpBufferOptions, UdpBufferRecommendation } from './udpsizing';
-export type { Diagnosis, TcpSample, Verdict, Shares } from './diagnose';
-export type { SystemLimits, Range, PageThresholds } from './limits';
-export type { SocketMemory, QueuedBytes } from './observe';
-export type { SystemError, CodedError } from './errors';
-export type { SocketLike } from './resolve';
-export type { RuntimeName } from './runtime';
-export type { BinarySource } from './binary';
+} from './options.js';
+export type { Constants, ConstantName, CommonConstantName, PlatformConstantName } from './constants.js';
+export type { ServerSizesReport } from './sizes.js';
+export type { ConnectOptions, ConnectAttemptReport, ConnectSocketOptions, SockbufConnectOptions } from './connect.js';
+export type { UndiciConnectorOptions, UndiciConnectParams, UndiciConnectCallback } from './agent.js';
+export type { TcpInfo, TcpState } from './tcpinfo.js';
+export type { DatagramCost, MeasureOptions, UdpBufferOptions, UdpBufferRecommendation } from './udpsizing.js';
+export type { Diagnosis, TcpSample, Verdict, Shares } from './diagnose.js';
+export type { SystemLimits, Range, PageThresholds } from './limits.js';
+export type { SocketMemory, QueuedBytes } from './observe.js';
+export type { SystemError, CodedError } from './errors.js';
+export type { SocketLike } from './resolve.js';
+export type { RuntimeName } from './runtime.js';
+export type { BinarySource } from './binary.js';
 
 // `import sockbuf from 'sockbuf'`: TypeScript's esModuleInterop, Babel and
 // bundlers read `default` from a module that sets __esModule. It is this
 // module itself, so `sockbuf.fn()` is the same property read as with require.
-declare const exports: typeof import('./index');
+declare const exports: typeof import('./index.js');
 export default exports;

@@ -2,8 +2,8 @@
 // really gets. Linux: procfs. macOS: sysctl through the addon. Anything
 // missing or unreadable is null, never a throw.
 import { closeSync, openSync, readSync } from 'node:fs';
-import { native } from './binding';
-import { readNumberFiles } from './raw';
+import { native } from './binding.js';
+import { readNumberFiles } from './raw.js';
 
 export interface Range {
   min: number | null;

@@ -1,9 +1,9 @@
 // What the kernel is doing with a socket: queued bytes, memory, drops.
-import { native } from './binding';
-import { constants } from './constants';
-import { coded, ErrorCodes, unavailable } from './errors';
-import { areaSize, areaWord, getAreaFd, queuedFd } from './raw';
-import { resolveFd, type SocketLike } from './resolve';
+import { native } from './binding.js';
+import { constants } from './constants.js';
+import { coded, ErrorCodes, unavailable } from './errors.js';
+import { areaSize, areaWord, getAreaFd, queuedFd } from './raw.js';
+import { resolveFd, type SocketLike } from './resolve.js';
 
 /**
  * SO_MEMINFO (Linux): the socket's memory accounting, the same numbers as

@@ -1,9 +1,9 @@
 // Typed socket options by name: a catalog of the common options, each with
 // its level, value type, platform and dangers. The types, the run-time
 // checks and the README's tables all come from this one table.
-import { native } from './binding';
-import { constants } from './constants';
-import { invalidArgType, invalidArgValue, outOfRange, unavailable, unsafeOption } from './errors';
+import { native } from './binding.js';
+import { constants } from './constants.js';
+import { invalidArgType, invalidArgValue, outOfRange, unavailable, unsafeOption } from './errors.js';
 import {
   getBytesFd,
   getIntFd,
@@ -13,9 +13,9 @@ import {
   setIntFd,
   setLingerFd,
   setTimevalMsFd,
-} from './raw';
-import { resolveFd, type SocketLike } from './resolve';
-import { INT32_MAX, INT32_MIN, readFailed, validateBoolean, validateInteger, validateOptions } from './validate';
+} from './raw.js';
+import { resolveFd, type SocketLike } from './resolve.js';
+import { INT32_MAX, INT32_MIN, readFailed, validateBoolean, validateInteger, validateOptions } from './validate.js';
 
 /** SO_LINGER: whether close() waits for unsent data, and for how long. */
 export interface Linger {

@@ -1,11 +1,11 @@
 // Raw getsockopt/setsockopt on the descriptor behind any socket-like value.
 import { constants as osConstants } from 'node:os';
 import { types } from 'node:util';
-import { native } from './binding';
-import { describeOption } from './constants';
-import { invalidArgType, invalidArgValue, systemError } from './errors';
-import { resolveFd, type SocketLike } from './resolve';
-import { INT32_MIN, UINT32_MAX, validateInt32, validateInteger } from './validate';
+import { native } from './binding.js';
+import { describeOption } from './constants.js';
+import { invalidArgType, invalidArgValue, systemError } from './errors.js';
+import { resolveFd, type SocketLike } from './resolve.js';
+import { INT32_MIN, UINT32_MAX, validateInt32, validateInteger } from './validate.js';
 
 /** Largest number of bytes a raw get may ask the kernel for. */
 export const MAX_GET_LENGTH = 1 << 20;

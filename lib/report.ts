@@ -4,16 +4,16 @@
 import * as dgram from 'node:dgram';
 import { once } from 'node:events';
 import * as net from 'node:net';
-import { systemLimits, type SystemLimits } from './limits';
+import { systemLimits, type SystemLimits } from './limits.js';
 import {
   getBufferSizes,
   setBufferSizes,
   type BufferSizeReport,
   type BufferSizes,
   type BufferSizesReport,
-} from './sizes';
-import { formatBytes } from './units';
-import { measureDatagramCost } from './udpsizing';
+} from './sizes.js';
+import { formatBytes } from './units.js';
+import { measureDatagramCost } from './udpsizing.js';
 
 export interface ProbeRequest {
   recv?: number;

@@ -4,9 +4,9 @@
 import type * as dgram from 'node:dgram';
 import type * as net from 'node:net';
 import { types } from 'node:util';
-import { closed, coded, ErrorCodes, invalidArgType, isRevokedProxyError, noFd, revokedProxy } from './errors';
-import { socketsWithoutFd, socketWithoutFdError } from './runtime';
-import { INT32_MAX, validateInteger } from './validate';
+import { closed, coded, ErrorCodes, invalidArgType, isRevokedProxyError, noFd, revokedProxy } from './errors.js';
+import { socketsWithoutFd, socketWithoutFdError } from './runtime.js';
+import { INT32_MAX, validateInteger } from './validate.js';
 
 /** Anything sockbuf accepts as a socket. */
 export type SocketLike = net.Socket | net.Server | dgram.Socket | number | { readonly fd: number };

@@ -3,7 +3,7 @@
 // values already in memory or from the first bytes of the executable, never
 // from process.report (it takes tens of milliseconds).
 import { closeSync, openSync, readSync } from 'node:fs';
-import { coded, ErrorCodes, type CodedError } from './errors';
+import { coded, ErrorCodes, type CodedError } from './errors.js';
 
 export type RuntimeName = 'node' | 'bun' | 'deno';
 

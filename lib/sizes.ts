@@ -3,9 +3,9 @@
 import type * as net from 'node:net';
 import { constants as osConstants, endianness as osEndianness } from 'node:os';
 import { debuglog } from 'node:util';
-import { constants } from './constants';
-import { invalidArgType, invalidArgValue } from './errors';
-import { bufferCap } from './limits';
+import { constants } from './constants.js';
+import { invalidArgType, invalidArgValue } from './errors.js';
+import { bufferCap } from './limits.js';
 import {
   getBytesFd,
   getIntFd,
@@ -16,9 +16,9 @@ import {
   setGetIntFdErrno,
   setIntFd,
   setIntFdErrno,
-} from './raw';
-import { isNetServer, KIND_UNIX, KIND_UNKNOWN, lastResolvedKind, resolveFd, type SocketLike } from './resolve';
-import { readFailed, validateBoolean, validateOptions, validateSize } from './validate';
+} from './raw.js';
+import { isNetServer, KIND_UNIX, KIND_UNKNOWN, lastResolvedKind, resolveFd, type SocketLike } from './resolve.js';
+import { readFailed, validateBoolean, validateOptions, validateSize } from './validate.js';
 
 const debug = debuglog('sockbuf');
 // Fixed for the process (NODE_DEBUG is read once); the getter costs ~15 ns a set.

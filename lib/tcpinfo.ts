@@ -3,11 +3,11 @@
 // field is read only when the kernel's answer is long enough to hold it, so
 // a field this kernel does not fill is absent, never 0.
 import { endianness } from 'node:os';
-import { native, type NativeTcpInfoLayout } from './binding';
-import { constants } from './constants';
-import { unavailable } from './errors';
-import { getBytesFd } from './raw';
-import { resolveFd, type SocketLike } from './resolve';
+import { native, type NativeTcpInfoLayout } from './binding.js';
+import { constants } from './constants.js';
+import { unavailable } from './errors.js';
+import { getBytesFd } from './raw.js';
+import { resolveFd, type SocketLike } from './resolve.js';
 
 /** A TCP connection's state, named as in `ss` (tcpi_state). */
 export type TcpState =

@@ -5,10 +5,10 @@
 // into the number to pass to setRecvBufferSize.
 import type * as dgram from 'node:dgram';
 import { once } from 'node:events';
-import { invalidArgType, outOfRange, unavailable } from './errors';
-import { socketMemory } from './observe';
-import { setRecvBufferSize } from './sizes';
-import { INT32_MAX, validateInteger, validateNumber, validateOptions } from './validate';
+import { invalidArgType, outOfRange, unavailable } from './errors.js';
+import { socketMemory } from './observe.js';
+import { setRecvBufferSize } from './sizes.js';
+import { INT32_MAX, validateInteger, validateNumber, validateOptions } from './validate.js';
 
 /** Largest UDP payload over IPv4 (65535 - 20 IP - 8 UDP) and IPv6 (65535 - 8). */
 const MAX_PAYLOAD = { udp4: 65507, udp6: 65527 } as const;

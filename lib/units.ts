@@ -1,5 +1,5 @@
 // Sizes, rates and durations with units, for the CLI: "64KiB", "1Gbit", "80ms".
-import { coded } from './errors';
+import { coded } from './errors.js';
 
 // Prefixes: k/K, m/M, g/G, t/T in either case (nobody means milli- in a
 // buffer size or a link rate); with an "i" they are binary (KiB = 1024).

@@ -1,5 +1,5 @@
 // Argument checks shared by every public function, with Node's error codes.
-import { invalidArgType, isRevokedProxyError, outOfRange, revokedProxy, undefinedConstant } from './errors';
+import { invalidArgType, isRevokedProxyError, outOfRange, revokedProxy, undefinedConstant } from './errors.js';
 
 export const INT32_MIN = -2147483648;
 export const INT32_MAX = 2147483647;
