@@ -299,7 +299,9 @@ function makeDecoder(layout: NativeTcpInfoLayout): Decoder | undefined {
   };
 }
 
-const decoder = native.layout.tcpInfo === undefined ? undefined : makeDecoder(native.layout.tcpInfo);
+// Read once: the addon builds the layout when it is read.
+const tcpInfoLayout = native.layout.tcpInfo;
+const decoder = tcpInfoLayout === undefined ? undefined : makeDecoder(tcpInfoLayout);
 const littleEndian = endianness() === 'LE';
 
 function readUnsigned(b: Uint8Array, offset: number, size: number): number {

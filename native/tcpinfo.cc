@@ -257,9 +257,20 @@ Napi::Object Describe(Napi::Env env) {
 
 }  // namespace
 
+#ifdef SOCKBUF_TCP_INFO_STRUCT
+// Built when first read, not when the addon loads: describing the struct
+// is a hundred or so objects, and a program that never calls tcpInfo()
+// should not pay for them at require time (lib/tcpinfo.ts reads it once).
+Napi::Value TcpInfoLayoutGetter(const Napi::CallbackInfo& info) {
+  return Describe<struct SOCKBUF_TCP_INFO_STRUCT>(info.Env());
+}
+#endif
+
 void AddTcpInfoLayout(Napi::Env env, Napi::Object layout) {
 #ifdef SOCKBUF_TCP_INFO_STRUCT
-  layout.Set("tcpInfo", Describe<struct SOCKBUF_TCP_INFO_STRUCT>(env));
+  (void)env;
+  layout.DefineProperty(Napi::PropertyDescriptor::Accessor<TcpInfoLayoutGetter>(
+      "tcpInfo", napi_enumerable));
 #else
   (void)env;
   (void)layout;

@@ -5,10 +5,10 @@
 
 namespace sockbuf {
 
-// Sets layout.tcpInfo: the struct TCP_INFO (Linux, struct tcp_info from
-// <linux/tcp.h>) or TCP_CONNECTION_INFO (macOS, struct tcp_connection_info)
-// fills, as the system headers of the build declare it. Leaves it out where
-// neither exists.
+// Defines layout.tcpInfo (a getter that builds it when read): the struct
+// TCP_INFO (Linux, struct tcp_info from <linux/tcp.h>) or TCP_CONNECTION_INFO
+// (macOS, struct tcp_connection_info) fills, as the system headers of the build
+// declare it. Leaves it out where neither exists.
 void AddTcpInfoLayout(Napi::Env env, Napi::Object layout);
 
 // Fills `target` with { 'established': n, 'listen': n, ... }: the numbers
