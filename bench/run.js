@@ -180,6 +180,15 @@ function rows(r) {
     'info',
   );
   add('  the require() call alone, timed inside', `${s.requireOnlyMs.toFixed(1)} ms`, '', '', 'info');
+  add(
+    '  its CPU inside the process, loader warmed',
+    `${s.innerCpuMs.toFixed(2)} ms CPU`,
+    `empty .js ${s.innerEmptyJsCpuMs.toFixed(2)} ms${
+      s.innerEmptyAddonCpuMs === null ? '' : `, empty addon ${s.innerEmptyAddonCpuMs.toFixed(2)} ms`
+    }`,
+    '',
+    'info',
+  );
   const c = r.server;
   add(
     'configureServer connection rate vs plain',

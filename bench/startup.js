@@ -55,6 +55,26 @@ function requireMs(tries = 3) {
   return positive(min, 'require time');
 }
 
+// sockbuf's own share, measured inside a child: the CPU time of the require()
+// alone, after the module loader has loaded one other (empty) file, so that
+// neither process start-up nor the loader's first use (which any package's
+// require pays) is counted. Far less noisy than the differences between
+// whole processes above, whose start-up CPU time varies by several ms.
+const INNER_CPU =
+  'require(%WARM%); const c0 = process.cpuUsage(); require(%TARGET%); const c = process.cpuUsage(c0); ' +
+  'process.stdout.write(String((c.user + c.system) / 1000));';
+
+function innerCpuMs(warm, target, tries = 3) {
+  const script = INNER_CPU.replace('%WARM%', JSON.stringify(warm)).replace('%TARGET%', JSON.stringify(target));
+  let min = Infinity;
+  for (let i = 0; i < tries; i++) {
+    const res = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+    check(res.status === 0, `in-process require CPU timing failed: ${res.stderr || res.error}`);
+    min = Math.min(min, Number(res.stdout));
+  }
+  return positive(min, 'require CPU time');
+}
+
 const diffs = (a, b) => a.map((v, i) => v - b[i]);
 
 /**
@@ -121,6 +141,28 @@ function startup({ rounds = 30, tries = 1 } = {}) {
   }
   const inner = [];
   for (let i = 0; i < Math.min(rounds, 5); i++) inner.push(requireMs());
+  // In-process CPU of the require alone (see INNER_CPU), alternating with
+  // the same measure for an empty .js file and an empty N-API addon.
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sockbuf-bench-warm-'));
+  const innerCpu = { sockbuf: [], js: [], addon: [] };
+  try {
+    const warm = path.join(scratch, 'warm.js');
+    const emptyJs = path.join(scratch, 'empty.js');
+    fs.writeFileSync(warm, "'use strict';\n");
+    fs.writeFileSync(emptyJs, "'use strict';\n");
+    const floorAgain = floorPackage();
+    try {
+      for (let i = 0; i < Math.max(5, Math.round(rounds / 2)); i++) {
+        innerCpu.sockbuf.push(innerCpuMs(warm, root));
+        innerCpu.js.push(innerCpuMs(warm, emptyJs));
+        if (floorAgain !== null) innerCpu.addon.push(innerCpuMs(warm, floorAgain.dir));
+      }
+    } finally {
+      floorAgain?.cleanup();
+    }
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
   return {
     rounds,
     tries,
@@ -141,6 +183,10 @@ function startup({ rounds = 30, tries = 1 } = {}) {
     floorJsAddedCpuMs: floor === null ? null : median(diffs(cpu.floorJs, cpu.bare)),
     overFloorCpuMs: floor === null ? null : median(diffs(cpu.sockbuf, cpu.floor)),
     requireOnlyMs: median(inner),
+    // CPU of the require() alone inside the process, after the loader's first file.
+    innerCpuMs: median(innerCpu.sockbuf),
+    innerEmptyJsCpuMs: median(innerCpu.js),
+    innerEmptyAddonCpuMs: innerCpu.addon.length === 0 ? null : median(innerCpu.addon),
   };
 }
 
