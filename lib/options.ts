@@ -300,7 +300,9 @@ for (const name of Object.keys(optionCatalog) as OptionName[]) {
 
 // The last name looked up and its entry: a loop that reads or sets one
 // option skips the map (comparing two equal literals is a pointer compare).
-let lastName: string | undefined;
+// Until the first lookup, lastName is a symbol of this module that no
+// caller can pass (undefined would match an omitted name).
+let lastName: string | symbol = Symbol('none');
 let lastEntry: Entry = entries.values().next().value as Entry;
 
 /** The entry for `name`, or the coded error; no user code runs (a name is a string). */
@@ -362,12 +364,13 @@ function describeValue(value: unknown): string {
   return String(value);
 }
 
-/**
- * Checks `value` against the entry's kind (each property of an object value
- * read once) and converts it: a number for int and boolean options, the
- * bytes otherwise. Refuses an unsafe value unless `allowUnsafe`.
- */
+/** An int for int and boolean options, milliseconds for timeouts, { enabled, seconds } for SO_LINGER, the bytes otherwise. */
 type PreparedValue = number | Uint8Array | Linger;
+
+// The checks below each take one kind's value, read each property of an
+// object value once, and refuse an unsafe value unless `allowUnsafe`.
+// setOption calls them and applies the result at once; prepareValue keeps
+// the result for later (connect's socketOptions).
 
 /** An int option's value, checked. */
 function checkInt(entry: Entry, value: unknown, argName: string, allowUnsafe: boolean): number {
@@ -444,6 +447,7 @@ function checkString(entry: Entry, value: unknown, argName: string): Uint8Array 
   return value.length === 0 ? Buffer.alloc(1) : Buffer.from(value, 'latin1');
 }
 
+/** Checks `value` against the entry's kind and converts it (see PreparedValue). */
 function prepareValue(entry: Entry, value: unknown, argName: string, allowUnsafe: boolean): PreparedValue {
   switch (entry.kind) {
     case K_INT:

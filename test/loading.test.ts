@@ -69,3 +69,24 @@ test('the exports object has fast properties (and constants once read), and ever
 test('MAX_GET_LENGTH of the index is the one raw.ts enforces', () => {
   expect(require(dist).MAX_GET_LENGTH).toBe(require(path.join(dist, 'raw')).MAX_GET_LENGTH);
 });
+
+test('a first typed-option call with no name is refused, before any name was looked up (a fresh process)', () => {
+  // getOption/setOption remember the last name they looked up: in a fresh
+  // process nothing is remembered yet, and an omitted name must not match.
+  const out = JSON.parse(
+    run(
+      `const s = require(${JSON.stringify(dist)});
+      const dgram = require('node:dgram');
+      const u = dgram.createSocket('udp4');
+      u.bind(0, '127.0.0.1', () => {
+        const codes = [];
+        for (const call of [() => s.getOption(u), () => s.getOption(u, undefined), () => s.setOption(u, undefined, 1), () => s.getOption(u, null)]) {
+          try { codes.push(['returned', call()]); } catch (err) { codes.push(err.code); }
+        }
+        u.close();
+        console.log(JSON.stringify(codes));
+      });`,
+    ),
+  );
+  expect(out).toEqual(['ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_TYPE']);
+});
