@@ -132,35 +132,28 @@ function startup({ rounds = 30, tries = 1 } = {}) {
       spawnMs(`require(${JSON.stringify(path.join(floor.dir, 'empty.js'))})`, cpu.floorJs, tries);
   }
   let s;
+  const inner = [];
+  // In-process CPU of the require alone (see INNER_CPU), alternating with
+  // the same measure for an empty .js file and the empty N-API addon.
+  const innerCpu = { sockbuf: [], js: [], addon: [] };
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sockbuf-bench-warm-'));
   try {
     for (const v of Object.values(variants)) v();
     for (const list of Object.values(cpu)) list.length = 0;
     s = interleave(variants, rounds);
-  } finally {
-    floor?.cleanup();
-  }
-  const inner = [];
-  for (let i = 0; i < Math.min(rounds, 5); i++) inner.push(requireMs());
-  // In-process CPU of the require alone (see INNER_CPU), alternating with
-  // the same measure for an empty .js file and an empty N-API addon.
-  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sockbuf-bench-warm-'));
-  const innerCpu = { sockbuf: [], js: [], addon: [] };
-  try {
+    for (let i = 0; i < Math.min(rounds, 5); i++) inner.push(requireMs());
     const warm = path.join(scratch, 'warm.js');
-    const emptyJs = path.join(scratch, 'empty.js');
     fs.writeFileSync(warm, "'use strict';\n");
-    fs.writeFileSync(emptyJs, "'use strict';\n");
-    const floorAgain = floorPackage();
-    try {
-      for (let i = 0; i < Math.max(5, Math.round(rounds / 2)); i++) {
-        innerCpu.sockbuf.push(innerCpuMs(warm, root));
-        innerCpu.js.push(innerCpuMs(warm, emptyJs));
-        if (floorAgain !== null) innerCpu.addon.push(innerCpuMs(warm, floorAgain.dir));
-      }
-    } finally {
-      floorAgain?.cleanup();
+    let emptyJs = path.join(scratch, 'empty.js');
+    if (floor === null) fs.writeFileSync(emptyJs, "'use strict';\n");
+    else emptyJs = path.join(floor.dir, 'empty.js');
+    for (let i = 0; i < Math.max(5, Math.round(rounds / 2)); i++) {
+      innerCpu.sockbuf.push(innerCpuMs(warm, root));
+      innerCpu.js.push(innerCpuMs(warm, emptyJs));
+      if (floor !== null) innerCpu.addon.push(innerCpuMs(warm, floor.dir));
     }
   } finally {
+    floor?.cleanup();
     fs.rmSync(scratch, { recursive: true, force: true });
   }
   return {

@@ -25,7 +25,11 @@ export interface NativeLayout {
     readonly uidOffset: number;
     readonly gidOffset: number;
   };
-  /** The struct TCP_INFO (Linux) / TCP_CONNECTION_INFO (macOS) fills, from the headers (native/tcpinfo.cc). */
+  /**
+   * The struct TCP_INFO (Linux) / TCP_CONNECTION_INFO (macOS) fills, from the
+   * headers (native/tcpinfo.cc). A getter: each read builds a new object, so
+   * read it once (lib/tcpinfo.ts does).
+   */
   readonly tcpInfo?: NativeTcpInfoLayout;
 }
 

@@ -148,7 +148,7 @@ export function readSettings(
   buffers: unknown,
   socketOptions: unknown,
 ): { sizes: ValidSizes; options: PreparedOption[] } {
-  let sizes: ValidSizes = { force: false };
+  let sizes: ValidSizes = { recv: undefined, send: undefined, force: false };
   if (buffers !== undefined) {
     validateOptions(buffers, 'options.buffers');
     // One read of each property, whatever validateSizes does with them.

@@ -322,8 +322,9 @@ export type Constants = { readonly [K in CommonConstantName]: number } & {
 // The addon adds its ~240 properties one at a time, which leaves the object
 // in V8's dictionary mode: each `constants.SO_RCVBUF` in a caller's hot loop
 // would then be a hash lookup (~15 ns, bench/run.js). V8 turns a prototype
-// object into fast mode in one step when a property read through it settles
-// (the first few reads of any call site), so the object is made the
+// object into fast mode in one step when a call site's cached read of it
+// settles (after some tens of reads of a hot call site; a loop that reads it
+// a few times in one call may not get there), so the object is made the
 // prototype of a throwaway object here: that costs microseconds, where
 // copying it into a new fast object costs ~0.7 ms of start-up.
 // (test/loading.test.ts checks the mode; an engine without this behaviour

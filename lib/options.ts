@@ -13,6 +13,7 @@ import {
   setIntFd,
   setLingerFd,
   setTimevalMsFd,
+  byteLengthOf,
 } from './raw.js';
 import { resolveFd, type SocketLike } from './resolve.js';
 import { INT32_MAX, INT32_MIN, readFailed, validateBoolean, validateInteger, validateOptions } from './validate.js';
@@ -234,7 +235,7 @@ const STRING_MAX = 64;
 // Each catalog entry, resolved once into an Entry: one class, so every
 // entry has the same shape and the hot path reads its fields without a
 // polymorphic lookup (the catalog's literals have half a dozen shapes), and
-// the kind and danger are small integers instead of strings.
+// the kind and the unsafe rule are small integers instead of strings.
 const K_INT = 0;
 const K_BOOL = 1;
 const K_MS = 2;
@@ -511,7 +512,7 @@ export function applyPreparedOption(fd: number, prepared: PreparedOption): void 
     setLingerFd(fd, level, option, linger.enabled, linger.seconds);
   } else {
     const bytes = value as Uint8Array;
-    setBytesFd(fd, level, option, bytes, bytes.length);
+    setBytesFd(fd, level, option, bytes, byteLengthOf(bytes));
   }
 }
 
@@ -526,7 +527,7 @@ export function setOption<N extends WritableOptionName>(
   options?: SetOptionOptions,
 ): void {
   const entry = entryForSet(name, 'name');
-  const allowUnsafe = options === undefined ? false : readUnsafe(options, 'options');
+  const allowUnsafe = readUnsafe(options, 'options');
   // Every argument is checked before the socket is resolved (resolving may
   // run its getters); nothing of the caller's runs after it.
   const kind = entry.kind;
@@ -546,6 +547,9 @@ export function setOption<N extends WritableOptionName>(
     setLingerFd(resolveFd(sock), entry.level, entry.option, enabled, seconds);
   } else {
     const bytes = checkString(entry, value, 'value');
-    setBytesFd(resolveFd(sock), entry.level, entry.option, bytes, bytes.length);
+    // The length is taken before the socket is resolved, through the
+    // engine's own accessor (a getter on Buffer.prototype is caller code).
+    const n = byteLengthOf(bytes);
+    setBytesFd(resolveFd(sock), entry.level, entry.option, bytes, n);
   }
 }

@@ -98,7 +98,9 @@ export function setIntFdErrno(fd: number, level: number, option: number, value: 
 /**
  * setsockopt(option, value) then getsockopt(readOption), in one native call
  * where the binary has it: 0 or the errno, with setGetFailedRead() saying
- * which call failed; the value read is then lastIntValue().
+ * which call failed; the value read is then lastIntValue(). For int options
+ * of full size (the buffer sizes): unlike getIntFd, a one-byte answer is
+ * not widened.
  */
 export function setGetIntFdErrno(fd: number, level: number, option: number, value: number, readOption: number): number {
   if (binding.setGetIntFrame === undefined) {
@@ -296,9 +298,9 @@ export function getBytesFd(fd: number, level: number, option: number, length: nu
 /**
  * setsockopt of the first `n` bytes of a view on an fd already resolved. `n`
  * is the view's length as the engine's own accessor gave it (bytesLength
- * after toBytes, or the length of a Buffer sockbuf made): a caller's view may
- * shadow `length` with a getter, and no caller code may run once the
- * descriptor is known.
+ * after toBytes, or byteLengthOf()), taken before the descriptor was
+ * resolved: a caller's view or Buffer.prototype may carry a `length` getter,
+ * and no caller code may run once the descriptor is known.
  */
 export function setBytesFd(fd: number, level: number, option: number, bytes: Uint8Array, n: number): void {
   let err: number;
@@ -383,6 +385,11 @@ function isDetached(buffer: ArrayBufferLike): boolean {
   } catch {
     return true;
   }
+}
+
+/** A view's byte length through the engine's own accessor (never a getter a caller installed). */
+export function byteLengthOf(view: Uint8Array): number {
+  return typedLength.call(view) as number;
 }
 
 /**

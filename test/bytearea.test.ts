@@ -11,6 +11,7 @@ import {
   setLingerFd,
   setTimevalMsFd,
 } from '../lib/raw';
+import { native } from '../lib/binding';
 import { resolveFd, type SocketLike } from '../lib/resolve';
 import { boundUdp, closeAll, python } from './helpers';
 
@@ -123,6 +124,27 @@ describe('a buffer-size set and its read-back in one native call (setGetIntFdErr
     // The option read back need not be the one set.
     expect(setGetIntFdErrno(fd, SOL_SOCKET, SO_RCVBUF, 50000, constants.SO_SNDBUF as number)).toBe(0);
     expect(lastIntValue()).toBe(snd);
+  });
+
+  test('a binary without setGetIntFrame (built before it) gets the same answers from two calls', async () => {
+    const sock = await boundUdp();
+    const fd = fdOf(sock);
+    const binding = native as unknown as Record<string, unknown>;
+    const saved = binding.setGetIntFrame;
+    expect(typeof saved).toBe('function');
+    delete binding.setGetIntFrame;
+    try {
+      expect(setGetIntFdErrno(fd, SOL_SOCKET, SO_RCVBUF, 45000, SO_RCVBUF)).toBe(0);
+      const [rcv] = python<[number]>(fd, `out([sock.getsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF)])`);
+      expect(lastIntValue()).toBe(rcv);
+      expect(rcv).toBe(90000);
+      expect(setGetIntFdErrno(fd, SOL_SOCKET, 0x7fff, 1, SO_RCVBUF)).not.toBe(0);
+      expect(setGetFailedRead()).toBe(false);
+      expect(setGetIntFdErrno(fd, SOL_SOCKET, SO_RCVBUF, 30000, 0x7fff)).not.toBe(0);
+      expect(setGetFailedRead()).toBe(true);
+    } finally {
+      binding.setGetIntFrame = saved;
+    }
   });
 
   test('says which of the two calls failed', async () => {

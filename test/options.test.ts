@@ -86,6 +86,35 @@ test('TCP_CONGESTION as a string', async () => {
   expect(codeOf(() => setOption(client, 'TCP_CONGESTION', 'no-such-algorithm'))).toBe('ENOENT');
 });
 
+test('a string option runs no caller code once the socket is resolved (not even a getter on Buffer.prototype.length)', async () => {
+  const { client } = await tcpPair();
+  const fd = resolveFd(client);
+  const log: string[] = [];
+  const sock = {
+    get fd() {
+      log.push('fd');
+      return fd;
+    },
+  };
+  const typedLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Uint8Array.prototype), 'length')!.get!;
+  Object.defineProperty(Buffer.prototype, 'length', {
+    configurable: true,
+    get(this: Uint8Array) {
+      log.push('length');
+      // A hostile getter would lie here (3 would send "ren").
+      return typedLength.call(this);
+    },
+  });
+  try {
+    setOption(sock, 'TCP_CONGESTION', 'reno');
+    applyPreparedOption(fd, prepareOption('TCP_CONGESTION', 'cubic', 'value'));
+  } finally {
+    delete (Buffer.prototype as { length?: number }).length;
+  }
+  expect(log).toEqual(['fd']);
+  expect(getOption(client, 'TCP_CONGESTION')).toBe('cubic');
+});
+
 test('every catalog option present on this platform reads the same as the raw option', async () => {
   const { client } = await tcpPair();
   const udp = await boundUdp();
