@@ -80,7 +80,8 @@ struct alignas(64) InstanceData {
   alignas(16) uint8_t bytes[kByteAreaSize] = {};
 };
 
-static_assert(offsetof(InstanceData, frame) + sizeof(int32_t) * kFrameSlots <= 64,
+static_assert(offsetof(InstanceData, frame) + sizeof(int32_t) * kFrameSlots <=
+                  64,
               "the frame and the pointers share the struct's first cache line");
 
 void SetLastErrno(Napi::Env env, int err) {
