@@ -370,8 +370,8 @@ type PreparedValue = number | Uint8Array | Linger;
 
 // The checks below each take one kind's value, read each property of an
 // object value once, and refuse an unsafe value unless `allowUnsafe`.
-// setOption calls them and applies the result at once; prepareValue keeps
-// the result for later (connect's socketOptions).
+// prepareValue picks the one for the entry's kind; setOption applies its
+// result at once (applyValue), connect keeps it for later (prepareOption).
 
 /** An int option's value, checked. */
 function checkInt(entry: Entry, value: unknown, argName: string, allowUnsafe: boolean): number {
@@ -404,13 +404,8 @@ function checkMs(entry: Entry, value: unknown, argName: string, allowUnsafe: boo
 
 const MS_MAX = INT32_MAX * 1000;
 
-// SO_LINGER's checked value: written by checkLinger, read at once by its
-// caller (no object per call).
-let lingerEnabled = false;
-let lingerSeconds = 0;
-
-/** An { enabled, seconds } value, each property read once and checked, into lingerEnabled/lingerSeconds. */
-function checkLinger(entry: Entry, value: unknown, argName: string, allowUnsafe: boolean): void {
+/** An { enabled, seconds } value, each property read once and checked, as a new object of sockbuf's own. */
+function checkLinger(entry: Entry, value: unknown, argName: string, allowUnsafe: boolean): Linger {
   if (value === null || typeof value !== 'object') {
     throw invalidArgType(argName, 'an object { enabled, seconds }', value);
   }
@@ -428,8 +423,7 @@ function checkLinger(entry: Entry, value: unknown, argName: string, allowUnsafe:
   if (enabled && (seconds as number) > 0 && entry.unsafeWhen === UNSAFE_LINGER && !allowUnsafe) {
     throw unsafeOption(entry.name, describeValue({ enabled, seconds }), entry.danger);
   }
-  lingerEnabled = enabled as boolean;
-  lingerSeconds = seconds as number;
+  return { enabled: enabled as boolean, seconds: seconds as number };
 }
 
 /** A string option's value, checked, as its bytes. */
@@ -458,8 +452,7 @@ function prepareValue(entry: Entry, value: unknown, argName: string, allowUnsafe
     case K_MS:
       return checkMs(entry, value, argName, allowUnsafe);
     case K_LINGER:
-      checkLinger(entry, value, argName, allowUnsafe);
-      return { enabled: lingerEnabled, seconds: lingerSeconds };
+      return checkLinger(entry, value, argName, allowUnsafe);
     case K_STRING:
       return checkString(entry, value, argName);
     default:
@@ -501,19 +494,27 @@ export function prepareOption(name: unknown, value: unknown, argName: string, al
   return { name: entry.name, level: entry.level, option: entry.option, kind: entry.kindName, value: prepared };
 }
 
-/** Applies a prepared option to an fd already resolved; throws the system error. */
-export function applyPreparedOption(fd: number, prepared: PreparedOption): void {
-  const { level, option, value } = prepared;
-  if (typeof value === 'number') {
-    if (prepared.kind === 'ms') setTimevalMsFd(fd, level, option, value);
-    else setIntFd(fd, level, option, value);
-  } else if (prepared.kind === 'linger') {
+/**
+ * The system call for a value prepareValue checked, on an fd already
+ * resolved. Runs no caller code: the value is a number, or an object or a
+ * Buffer sockbuf made (its length read through the engine's accessor).
+ */
+function applyValue(fd: number, entry: Entry, value: PreparedValue): void {
+  const { kind, level, option } = entry;
+  if (kind === K_INT || kind === K_BOOL) setIntFd(fd, level, option, value as number);
+  else if (kind === K_MS) setTimevalMsFd(fd, level, option, value as number);
+  else if (kind === K_LINGER) {
     const linger = value as Linger;
     setLingerFd(fd, level, option, linger.enabled, linger.seconds);
   } else {
     const bytes = value as Uint8Array;
     setBytesFd(fd, level, option, bytes, byteLengthOf(bytes));
   }
+}
+
+/** Applies a prepared option to an fd already resolved; throws the system error. */
+export function applyPreparedOption(fd: number, prepared: PreparedOption): void {
+  applyValue(fd, entries.get(prepared.name)!, prepared.value);
 }
 
 /**
@@ -530,26 +531,6 @@ export function setOption<N extends WritableOptionName>(
   const allowUnsafe = readUnsafe(options, 'options');
   // Every argument is checked before the socket is resolved (resolving may
   // run its getters); nothing of the caller's runs after it.
-  const kind = entry.kind;
-  if (kind === K_INT) {
-    const n = checkInt(entry, value, 'value', allowUnsafe);
-    setIntFd(resolveFd(sock), entry.level, entry.option, n);
-  } else if (kind === K_BOOL) {
-    const n = checkBool(entry, value, 'value', allowUnsafe);
-    setIntFd(resolveFd(sock), entry.level, entry.option, n);
-  } else if (kind === K_MS) {
-    const ms = checkMs(entry, value, 'value', allowUnsafe);
-    setTimevalMsFd(resolveFd(sock), entry.level, entry.option, ms);
-  } else if (kind === K_LINGER) {
-    checkLinger(entry, value, 'value', allowUnsafe);
-    const enabled = lingerEnabled;
-    const seconds = lingerSeconds;
-    setLingerFd(resolveFd(sock), entry.level, entry.option, enabled, seconds);
-  } else {
-    const bytes = checkString(entry, value, 'value');
-    // The length is taken before the socket is resolved, through the
-    // engine's own accessor (a getter on Buffer.prototype is caller code).
-    const n = byteLengthOf(bytes);
-    setBytesFd(resolveFd(sock), entry.level, entry.option, bytes, n);
-  }
+  const prepared = prepareValue(entry, value, 'value', allowUnsafe);
+  applyValue(resolveFd(sock), entry, prepared);
 }
