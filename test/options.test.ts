@@ -107,8 +107,8 @@ test('a string option runs no caller code once the socket is resolved (not even 
   });
   try {
     setOption(sock, 'TCP_CONGESTION', 'reno');
-    // (Names of 4 letters at most: qemu-user passes only an int's worth of
-    // an IPPROTO_TCP value, so the arm64 run could not set 'cubic'.)
+    // ('reno' again, not 'cubic': under qemu-user, in the arm64 run,
+    // setting 'cubic' gave ENOENT, as if only 4 bytes reached the kernel.)
     applyPreparedOption(fd, prepareOption('TCP_CONGESTION', 'reno', 'value'));
   } finally {
     delete (Buffer.prototype as { length?: number }).length;
