@@ -258,11 +258,6 @@ export function validateSizes(options: unknown, name: string): ValidSizes {
  */
 export function applySizes(fd: number, sizes: ValidSizes, kind: number = KIND_UNKNOWN): BufferSizesReport {
   const { recv, send, force } = sizes;
-  if (recv !== undefined && send !== undefined) {
-    // Both: the report is made whole, in one shape.
-    const recvReport = applyBufferSize(fd, 'recv', recv, force, kind);
-    return { recv: recvReport, send: applyBufferSize(fd, 'send', send, force, kind) };
-  }
   const report: BufferSizesReport = {};
   if (recv !== undefined) report.recv = applyBufferSize(fd, 'recv', recv, force, kind);
   if (send !== undefined) report.send = applyBufferSize(fd, 'send', send, force, kind);
