@@ -219,14 +219,8 @@ const TV_SEC_SIZE = native.layout.timeval.secSize;
 const TV_USEC = native.layout.timeval.usecOffset;
 const TV_USEC_SIZE = native.layout.timeval.usecSize;
 
-/** The SO_LINGER value getLingerFd returns. */
-export interface LingerValue {
-  enabled: boolean;
-  seconds: number;
-}
-
 /** getsockopt of a struct linger: { enabled: l_onoff !== 0, seconds: l_linger }. */
-export function getLingerFd(fd: number, level: number, option: number): LingerValue {
+export function getLingerFd(fd: number, level: number, option: number): { enabled: boolean; seconds: number } {
   getAreaFd(fd, level, option, LINGER_SIZE);
   return { enabled: areaInt32(LINGER_ONOFF) !== 0, seconds: areaInt32(LINGER_SECONDS) };
 }
