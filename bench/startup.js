@@ -44,15 +44,19 @@ const INNER =
   'const t0 = process.hrtime.bigint(); require(%ROOT%); ' +
   'process.stdout.write(String(Number(process.hrtime.bigint() - t0) / 1e6));';
 
-function requireMs(tries = 3) {
-  const script = INNER.replace('%ROOT%', JSON.stringify(root));
+/** The least number a child printed over `tries` runs of `node -e script`. */
+function leastPrinted(script, what, tries = 3) {
   let min = Infinity;
   for (let i = 0; i < tries; i++) {
     const res = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
-    check(res.status === 0, `in-process require timing failed: ${res.stderr || res.error}`);
+    check(res.status === 0, `${what} failed: ${res.stderr || res.error}`);
     min = Math.min(min, Number(res.stdout));
   }
-  return positive(min, 'require time');
+  return positive(min, what);
+}
+
+function requireMs() {
+  return leastPrinted(INNER.replace('%ROOT%', JSON.stringify(root)), 'in-process require timing');
 }
 
 // sockbuf's own share, measured inside a child: the CPU time of the require()
@@ -64,15 +68,9 @@ const INNER_CPU =
   'require(%WARM%); const c0 = process.cpuUsage(); require(%TARGET%); const c = process.cpuUsage(c0); ' +
   'process.stdout.write(String((c.user + c.system) / 1000));';
 
-function innerCpuMs(warm, target, tries = 3) {
+function innerCpuMs(warm, target) {
   const script = INNER_CPU.replace('%WARM%', JSON.stringify(warm)).replace('%TARGET%', JSON.stringify(target));
-  let min = Infinity;
-  for (let i = 0; i < tries; i++) {
-    const res = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8' });
-    check(res.status === 0, `in-process require CPU timing failed: ${res.stderr || res.error}`);
-    min = Math.min(min, Number(res.stdout));
-  }
-  return positive(min, 'require CPU time');
+  return leastPrinted(script, 'in-process require CPU timing');
 }
 
 const diffs = (a, b) => a.map((v, i) => v - b[i]);
