@@ -90,6 +90,9 @@ function floorPackage() {
     '#include <node_api.h>\nstatic napi_value Init(napi_env env, napi_value exports) { (void)env; return exports; }\nNAPI_MODULE(floor, Init)\n',
   );
   fs.writeFileSync(path.join(dir, 'index.js'), "'use strict';\nmodule.exports = require('./floor.node');\n");
+  // Like any installed package, it has a package.json, which Node's loader
+  // reads for the file's module type (about 0.3 ms here).
+  fs.writeFileSync(path.join(dir, 'package.json'), '{ "name": "floor", "version": "1.0.0", "main": "index.js" }\n');
   fs.writeFileSync(path.join(dir, 'empty.js'), "'use strict';\n");
   try {
     execFileSync(

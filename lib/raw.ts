@@ -2,7 +2,6 @@
 import { constants as osConstants } from 'node:os';
 import { types } from 'node:util';
 import { native } from './binding.js';
-import { describeOption } from './constants.js';
 import { invalidArgType, invalidArgValue, systemError } from './errors.js';
 import { resolveFd, type SocketLike } from './resolve.js';
 import { INT32_MIN, UINT32_MAX, validateInt32, validateInteger } from './validate.js';
@@ -13,9 +12,14 @@ export const MAX_GET_LENGTH = 1 << 20;
 /** Bytes accepted by setsockopt. */
 export type OptionBytes = Buffer | ArrayBufferView | ArrayBuffer;
 
+let constantNames: typeof import('./constant-names.js') | undefined;
+
 /** Throws the system error for a failed getsockopt/setsockopt. */
 export function optionError(errno: number, syscall: string, fd: number, level: number, option: number): Error {
-  return systemError(errno, syscall, fd, { level, option, label: describeOption(level, option) });
+  // The constants' names load on this error path only, not with raw.ts.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  constantNames ??= require('./constant-names.js') as typeof import('./constant-names.js');
+  return systemError(errno, syscall, fd, { level, option, label: constantNames.describeOption(level, option) });
 }
 
 // The frame: the ONLY code that writes native.frame and native.bytes.

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { constants, getsockopt, setsockopt } from '../lib';
-import { COMMON_CONSTANT_NAMES, PLATFORM_CONSTANT_NAMES } from '../lib/constants';
+import { COMMON_CONSTANT_NAMES, PLATFORM_CONSTANT_NAMES } from '../lib/constant-names';
 import { codeOf, python } from './helpers';
 
 /** The same object, indexed by a name held in a string. */

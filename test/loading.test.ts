@@ -1,6 +1,7 @@
 // What require('sockbuf') loads, and the shape of its exports: only the addon,
-// the constants and the error codes load with it; each function's module
-// loads on its first call; the exports object stays in V8's fast mode.
+// the constants and the error codes load with it, from one file (dist/index.js,
+// made by scripts/bundle.js); each function's module loads on its first call;
+// the exports object stays in V8's fast mode.
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 
@@ -14,7 +15,7 @@ function run(script: string, flags: string[] = []): string {
 
 const LOADED = `const loaded = () => Object.keys(require.cache).filter((f) => f.startsWith(${JSON.stringify(dist)})).map((f) => require('node:path').basename(f)).sort();`;
 
-test('require loads the addon, constants and errors only; the CLI, units and report never', () => {
+test('require reads one JavaScript file and the addon; the CLI, units and report never load', () => {
   const out = JSON.parse(
     run(`${LOADED}
       const s = require(${JSON.stringify(dist)});
@@ -29,18 +30,13 @@ test('require loads the addon, constants and errors only; the CLI, units and rep
         u.close();
       });`),
   );
-  expect(out.atLoad).toEqual(['binding.js', 'constants.js', 'errors.js', 'index.js', 'runtime.js']);
-  expect(out.afterRaw).toEqual([
-    'binding.js',
-    'constants.js',
-    'errors.js',
-    'index.js',
-    'raw.js',
-    'resolve.js',
-    'runtime.js',
-    'validate.js',
-  ]);
-  for (const never of ['cli.js', 'units.js', 'report.js']) expect(out.afterAll).not.toContain(never);
+  // The bundle holds index, constants, binding, errors and runtime; the
+  // modules loaded later take those from it, not from their own files.
+  expect(out.atLoad).toEqual(['index.js']);
+  expect(out.afterRaw).toEqual(['index.js', 'raw.js', 'resolve.js', 'validate.js']);
+  for (const never of ['cli.js', 'units.js', 'report.js', 'constant-names.js', 'errors.js', 'binding.js']) {
+    expect(out.afterAll).not.toContain(never);
+  }
   expect(out.afterAll).toEqual(expect.arrayContaining(['sizes.js', 'options.js', 'observe.js', 'limits.js']));
 });
 
@@ -89,4 +85,43 @@ test('a first typed-option call with no name is refused, before any name was loo
     ),
   );
   expect(out).toEqual(['ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_TYPE']);
+});
+
+test("one copy of each bundled module: the modules loaded later and the files left in dist/ get the bundle's", () => {
+  const out = JSON.parse(
+    run(`const dist = ${JSON.stringify(dist)};
+      const s = require(dist);
+      const bundled = s[Symbol.for('sockbuf.bundledModules')];
+      const same = {};
+      for (const name of ['constants', 'binding', 'errors', 'runtime']) same[name] = require(dist + '/' + name + '.js') === bundled(name);
+      // raw.js reads the addon and builds its errors through the bundle's copies.
+      const raw = require(dist + '/raw.js');
+      let code;
+      try { raw.getsockopt(-5, 1, 7); } catch (err) { code = err.code; }
+      same.codes = s.ErrorCodes === bundled('errors').ErrorCodes && s.constants === bundled('constants').constants;
+      same.native = bundled('binding').native.constants === s.constants;
+      const names = Object.entries(s).filter(([, v]) => typeof v === 'function').filter(([k, v]) => v.name !== k).map(([k]) => k);
+      console.log(JSON.stringify({ same, code, names }));`),
+  );
+  expect(out.same).toEqual({
+    constants: true,
+    binding: true,
+    errors: true,
+    runtime: true,
+    codes: true,
+    native: true,
+  });
+  expect(out.code).toBe('ERR_OUT_OF_RANGE');
+  // Every exported function keeps its own name (stack traces print it).
+  expect(out.names).toEqual([]);
+});
+
+test('sockbuf/binary is its own file: requiring it loads neither the index nor the addon', () => {
+  const out = JSON.parse(
+    run(`${LOADED}
+      require(${JSON.stringify(path.join(dist, 'binary.js'))});
+      const addons = Object.keys(require.cache).filter((f) => f.endsWith('.node'));
+      console.log(JSON.stringify({ js: loaded(), addons }));`),
+  );
+  expect(out).toEqual({ js: ['binary.js'], addons: [] });
 });
