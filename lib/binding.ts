@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { coded, ErrorCodes } from './errors.js';
-import { binaryRequest, libc } from './runtime.js';
+import { binaryRequest, libc, maybeMusl } from './runtime.js';
 
 /** Layout of the C structs the option catalog converts, from the headers. */
 export interface NativeLayout {
@@ -164,11 +164,16 @@ function load(): NativeBinding {
   // node-gyp-build's first choices, without loading it and scanning folders:
   // a local build, then the prebuild for this platform. prebuildify --napi
   // names it after the package, and --tag-libc adds .musl for musl: on musl
-  // that file comes first, and a glibc process never loads it.
+  // that file comes first. On glibc it comes last, tried only if the glibc
+  // file does not load; maybeMusl() (lib/runtime.ts) says when it cannot be
+  // musl without libc()'s read of the executable.
   const dir = join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`);
   const candidates = [join(dir, 'sockbuf.node')];
   const muslFile = join(dir, 'sockbuf.musl.node');
-  if (process.platform === 'linux' && existsSync(muslFile) && libc() === 'musl') candidates.unshift(muslFile);
+  if (process.platform === 'linux' && existsSync(muslFile)) {
+    if (maybeMusl() && libc() === 'musl') candidates.unshift(muslFile);
+    else candidates.push(muslFile);
+  }
   // PREBUILDS_ONLY=1 (as node-gyp-build honours it) proves the packaged binary loads.
   if (!process.env.PREBUILDS_ONLY) candidates.unshift(join(packageRoot, 'build', 'Release', 'sockbuf.node'));
   let failed: Error | undefined;

@@ -2,7 +2,7 @@
 // Linux, the C library of the process (glibc or musl). Both are read from
 // values already in memory or from the first bytes of the executable, never
 // from process.report (it takes tens of milliseconds).
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { coded, ErrorCodes, type CodedError } from './errors.js';
 
 export type RuntimeName = 'node' | 'bun' | 'deno';
@@ -61,6 +61,26 @@ export function libc(): 'glibc' | 'musl' | '' {
   const forced = process.env.LIBC;
   if (forced === 'musl' || forced === 'glibc') return (libcCache = forced);
   return (libcCache = /\/ld-musl-/.test(interpreter(process.execPath)) ? 'musl' : 'glibc');
+}
+
+/** musl's name for each CPU in its loader's file name, ld-musl-<name>.so.1. */
+const MUSL_ARCH: Readonly<Record<string, string>> = { x64: 'x86_64', arm64: 'aarch64' };
+
+/**
+ * False when this process cannot be a musl one, answered without reading the
+ * executable: libc()'s read costs about 1 ms of first-use work in Node's fs
+ * and Buffer code, which the loader would pay at every require. A
+ * dynamically linked musl program needs musl's loader, which every FHS
+ * system keeps at /lib/ld-musl-<arch>.so.1 (Alpine, Void, Debian's musl
+ * package); when LIBC is set or the loader is there, only libc() can tell.
+ * A musl system that keeps its loader elsewhere (NixOS) gets false: the
+ * loader then tries the glibc file first and the musl one after it.
+ */
+export function maybeMusl(): boolean {
+  if (process.platform !== 'linux') return false;
+  if (process.env.LIBC !== undefined && process.env.LIBC !== '') return true;
+  const arch = MUSL_ARCH[process.arch];
+  return arch === undefined || existsSync(`/lib/ld-musl-${arch}.so.1`);
 }
 
 /** The PT_INTERP path of a 64-bit little-endian ELF executable, or ''. */

@@ -1,13 +1,17 @@
 // Which binary the loader picks in the released layout, where
 // prebuilds/linux-<arch>/ holds both sockbuf.node (glibc) and
 // sockbuf.musl.node (prebuildify --tag-libc). The choice is made by the C
-// library of the process, before any file is tried: a glibc process must
-// never map the musl file and a musl process must never map the glibc one.
+// library of the process, before any file is tried: a musl process maps the
+// musl file first, a glibc process the glibc file, and a glibc process maps
+// the musl file only when the glibc one does not load (a musl system whose
+// loader is not in /lib looks like glibc to the loader's cheap check).
 // Both files here are copies of this machine's binary, so either would load:
 // /proc/self/maps tells which one the loader chose.
-import { copyFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { libc } from '../lib/runtime';
+import { libc, maybeMusl } from '../lib/runtime';
 import { binaryName, makeProject, ok, target, userEnv } from './installed';
 
 let project = '';
@@ -69,3 +73,48 @@ test('a musl process with only the glibc file (an older package) still tries it'
     copyFileSync(glibcFile(), muslFile());
   }
 });
+
+const onGlibc = libc() === 'glibc' ? test : test.skip;
+
+onGlibc('a glibc process whose glibc file does not load tries the musl file after it', () => {
+  // As on a musl system that keeps its loader outside /lib (NixOS): the
+  // cheap check cannot tell, so the glibc file comes first and fails there.
+  copyFileSync(glibcFile(), `${glibcFile()}.keep`);
+  writeFileSync(glibcFile(), 'not an ELF file');
+  try {
+    expect(load()).toEqual({ works: true, loaded: [muslFile()] });
+  } finally {
+    copyFileSync(`${glibcFile()}.keep`, glibcFile());
+    rmSync(`${glibcFile()}.keep`);
+  }
+});
+
+const hasStrace = spawnSync('strace', ['-V']).status === 0;
+(hasStrace && !maybeMusl() ? test : test.skip)(
+  "without musl's loader in /lib, require reads no byte of the executable to choose a file",
+  () => {
+    // libc() opens the executable and reads its ELF header: about 1 ms of
+    // first-use work in Node's fs and Buffer code at every require.
+    const dir = mkdtempSync(path.join(tmpdir(), 'sockbuf-loader-strace-'));
+    try {
+      const opens = (script: string): number => {
+        const log = path.join(dir, 'trace');
+        const res = spawnSync(
+          'strace',
+          ['-f', '-qq', '-e', 'trace=open,openat', '-o', log, process.execPath, '-e', script],
+          { cwd: project, encoding: 'utf8', env: userEnv, timeout: 30_000 },
+        );
+        expect(res.status).toBe(0);
+        const exe = realpathSync(process.execPath);
+        return readFileSync(log, 'utf8')
+          .split('\n')
+          .filter((line) => line.includes(`"${exe}"`) || line.includes(`"${process.execPath}"`)).length;
+      };
+      // The released layout has the musl file, so the choice is made here.
+      const baseline = opens("require('node:fs'); require('node:dgram');");
+      expect(opens("require('sockbuf'); require('node:dgram');")).toBe(baseline);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
