@@ -55,8 +55,8 @@ function leastPrinted(script, what, tries = 3) {
   return positive(min, what);
 }
 
-function requireMs() {
-  return leastPrinted(INNER.replace('%ROOT%', JSON.stringify(root)), 'in-process require timing');
+function requireMs(target) {
+  return leastPrinted(INNER.replace('%ROOT%', JSON.stringify(target)), 'in-process require timing');
 }
 
 // sockbuf's own share, measured inside a child: the CPU time of the require()
@@ -109,13 +109,48 @@ function floorPackage() {
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
+/**
+ * sockbuf as a package manager installs it: package.json, dist/ and
+ * prebuilds/ with both of this platform's files (glibc and musl, as the
+ * released package holds them on Linux), and no build/. A checkout's
+ * build/Release would be found first and skip the prebuild choice, which
+ * is part of what a user's require pays.
+ */
+function installedPackage() {
+  const target = `${process.platform}-${process.arch}`;
+  const binary = [
+    path.join(root, 'prebuilds', target, 'sockbuf.node'),
+    path.join(root, 'build', 'Release', 'sockbuf.node'),
+  ].find((file) => fs.existsSync(file));
+  check(binary !== undefined, 'no compiled binary to measure: run npm run build');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sockbuf-bench-installed-'));
+  const pkg = path.join(dir, 'node_modules', 'sockbuf');
+  fs.mkdirSync(path.join(pkg, 'prebuilds', target), { recursive: true });
+  fs.copyFileSync(path.join(root, 'package.json'), path.join(pkg, 'package.json'));
+  fs.cpSync(path.join(root, 'dist'), path.join(pkg, 'dist'), { recursive: true });
+  fs.copyFileSync(binary, path.join(pkg, 'prebuilds', target, 'sockbuf.node'));
+  if (process.platform === 'linux') {
+    fs.copyFileSync(binary, path.join(pkg, 'prebuilds', target, 'sockbuf.musl.node'));
+  }
+  return { pkg, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
 function startup({ rounds = 30, tries = 1 } = {}) {
-  const withRequire = `require(${JSON.stringify(root)})`;
+  const installed = installedPackage();
+  try {
+    return measureStartup(installed.pkg, rounds, tries);
+  } finally {
+    installed.cleanup();
+  }
+}
+
+function measureStartup(pkg, rounds, tries) {
+  const withRequire = `require(${JSON.stringify(pkg)})`;
   // The require must give the real API, or the timing means nothing.
   const probe = spawnSync(process.execPath, ['-e', `process.stdout.write(typeof ${withRequire}.getRecvBufferSize)`], {
     encoding: 'utf8',
   });
-  check(probe.stdout === 'function', `require('${root}') does not load sockbuf: ${probe.stderr}`);
+  check(probe.stdout === 'function', `require('${pkg}') does not load sockbuf: ${probe.stderr}`);
   // A program that uses sockbuf has loaded node:net or node:dgram already:
   // also measure against that baseline, which does not count their cost.
   const net = "require('node:net'); require('node:dgram');";
@@ -142,14 +177,14 @@ function startup({ rounds = 30, tries = 1 } = {}) {
     for (const v of Object.values(variants)) v();
     for (const list of Object.values(cpu)) list.length = 0;
     s = interleave(variants, rounds);
-    for (let i = 0; i < Math.min(rounds, 5); i++) inner.push(requireMs());
+    for (let i = 0; i < Math.min(rounds, 5); i++) inner.push(requireMs(pkg));
     const warm = path.join(scratch, 'warm.js');
     fs.writeFileSync(warm, "'use strict';\n");
     let emptyJs = path.join(scratch, 'empty.js');
     if (floor === null) fs.writeFileSync(emptyJs, "'use strict';\n");
     else emptyJs = path.join(floor.dir, 'empty.js');
     for (let i = 0; i < Math.max(5, Math.round(rounds / 2)); i++) {
-      innerCpu.sockbuf.push(innerCpuMs(warm, root));
+      innerCpu.sockbuf.push(innerCpuMs(warm, pkg));
       innerCpu.js.push(innerCpuMs(warm, emptyJs));
       if (floor !== null) innerCpu.addon.push(innerCpuMs(warm, floor.dir));
     }

@@ -9,10 +9,7 @@
 //
 // Speed: the exports are plain data properties assigned in one go, so the
 // exports object stays in V8's fast mode and `sockbuf.fn()` costs what a
-// destructured `fn()` costs (the same stub; V8 inlines it). The stubs are
-// anonymous function expressions (named by their const): tsc keeps a
-// `const f = function f()` as a local, which scripts/bundle.js's esbuild
-// then renames (f2), and that name would show in stack traces. TypeScript's
+// destructured `fn()` costs (the same stub; V8 inlines it). TypeScript's
 // `export { x } from` would compile to getters, and turning those into data
 // properties leaves the object in dictionary mode; neither is used here for
 // anything but types. (bench/run.js measures both call forms.)
@@ -70,76 +67,80 @@ export const MAX_GET_LENGTH: number = 1 << 20;
 export const getsockopt = function getsockopt(sock: SocketLike, level: number, option: number, length?: number) {
   return raw().getsockopt(sock, level, option, length as number);
 } as Raw['getsockopt'];
-export const setsockopt: Raw['setsockopt'] = function (sock, level, option, value) {
+export const setsockopt: Raw['setsockopt'] = function setsockopt(sock, level, option, value) {
   raw().setsockopt(sock, level, option, value);
 };
-export const getBufferSizes: Sizes['getBufferSizes'] = function (sock) {
+export const getBufferSizes: Sizes['getBufferSizes'] = function getBufferSizes(sock) {
   return sizes().getBufferSizes(sock);
 };
-export const getRecvBufferSize: Sizes['getRecvBufferSize'] = function (sock) {
+export const getRecvBufferSize: Sizes['getRecvBufferSize'] = function getRecvBufferSize(sock) {
   return sizes().getRecvBufferSize(sock);
 };
-export const getSendBufferSize: Sizes['getSendBufferSize'] = function (sock) {
+export const getSendBufferSize: Sizes['getSendBufferSize'] = function getSendBufferSize(sock) {
   return sizes().getSendBufferSize(sock);
 };
-export const setBufferSizes: Sizes['setBufferSizes'] = function (sock, sizeOptions) {
+export const setBufferSizes: Sizes['setBufferSizes'] = function setBufferSizes(sock, sizeOptions) {
   return sizes().setBufferSizes(sock, sizeOptions);
 };
-export const setRecvBufferSize: Sizes['setRecvBufferSize'] = function (sock, bytes, setOptions) {
+export const setRecvBufferSize: Sizes['setRecvBufferSize'] = function setRecvBufferSize(sock, bytes, setOptions) {
   return sizes().setRecvBufferSize(sock, bytes, setOptions);
 };
-export const setSendBufferSize: Sizes['setSendBufferSize'] = function (sock, bytes, setOptions) {
+export const setSendBufferSize: Sizes['setSendBufferSize'] = function setSendBufferSize(sock, bytes, setOptions) {
   return sizes().setSendBufferSize(sock, bytes, setOptions);
 };
-export const configureServer: Sizes['configureServer'] = function (server, serverOptions) {
+export const configureServer: Sizes['configureServer'] = function configureServer(server, serverOptions) {
   return sizes().configureServer(server, serverOptions);
 };
-export const getOption: Options['getOption'] = function (sock, name) {
+export const getOption: Options['getOption'] = function getOption(sock, name) {
   return options().getOption(sock, name);
 };
-export const setOption: Options['setOption'] = function (sock, name, value, setOptions) {
+export const setOption: Options['setOption'] = function setOption(sock, name, value, setOptions) {
   options().setOption(sock, name, value, setOptions);
 };
-export const systemLimits: Limits['systemLimits'] = function () {
+export const systemLimits: Limits['systemLimits'] = function systemLimits() {
   return limits().systemLimits();
 };
-export const socketMemory: Observe['socketMemory'] = function (sock) {
+export const socketMemory: Observe['socketMemory'] = function socketMemory(sock) {
   return observe().socketMemory(sock);
 };
-export const queuedBytes: Observe['queuedBytes'] = function (sock) {
+export const queuedBytes: Observe['queuedBytes'] = function queuedBytes(sock) {
   return observe().queuedBytes(sock);
 };
 
-export const tcpInfo: TcpInfoModule['tcpInfo'] = function (sock) {
+export const tcpInfo: TcpInfoModule['tcpInfo'] = function tcpInfo(sock) {
   return tcpInfoLib().tcpInfo(sock);
 };
-export const diagnose: Diagnose['diagnose'] = function (sock, previous) {
+export const diagnose: Diagnose['diagnose'] = function diagnose(sock, previous) {
   return diagnoseLib().diagnose(sock, previous);
 };
-export const measureDatagramCost: UdpSizing['measureDatagramCost'] = function (payload, opts) {
+export const measureDatagramCost: UdpSizing['measureDatagramCost'] = function measureDatagramCost(payload, opts) {
   return udpSizing().measureDatagramCost(payload, opts);
 };
-export const recommendUdpBuffer: UdpSizing['recommendUdpBuffer'] = function (opts) {
+export const recommendUdpBuffer: UdpSizing['recommendUdpBuffer'] = function recommendUdpBuffer(opts) {
   return udpSizing().recommendUdpBuffer(opts);
 };
-export const connect: Connect['connect'] = function (connectOptions, connectListener) {
+export const connect: Connect['connect'] = function connect(connectOptions, connectListener) {
   return connectLib().connect(connectOptions, connectListener);
 };
-export const connectReports: Connect['connectReports'] = function (socket) {
+export const connectReports: Connect['connectReports'] = function connectReports(socket) {
   return connectLib().connectReports(socket);
 };
 // Agents call these as methods: `this` (the agent) is passed on.
-export const createConnection: Connect['createConnection'] = function (this: unknown, connectOptions, connectListener) {
+export const createConnection: Connect['createConnection'] = function createConnection(
+  this: unknown,
+  connectOptions,
+  connectListener,
+) {
   return connectLib().createConnection.call(this, connectOptions, connectListener);
 };
-export const createTlsConnection: Connect['createTlsConnection'] = function (
+export const createTlsConnection: Connect['createTlsConnection'] = function createTlsConnection(
   this: unknown,
   connectOptions,
   secureListener,
 ) {
   return connectLib().createTlsConnection.call(this, connectOptions, secureListener);
 };
-export const undiciConnector: Agent['undiciConnector'] = function (connectorOptions) {
+export const undiciConnector: Agent['undiciConnector'] = function undiciConnector(connectorOptions) {
   return agent().undiciConnector(connectorOptions);
 };
 /** The event a socket from connect() emits with its attempt's report (lib/connect.ts's CONFIGURED_EVENT). */

@@ -203,11 +203,16 @@ export function ensureDist(): void {
       return !existsSync(js) || statSync(js).mtimeMs < statSync(path.join(libDir, f)).mtimeMs;
     });
   if (stale) {
-    const res = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-      cwd: root,
-      encoding: 'utf8',
-    });
-    if (res.status !== 0) throw new Error(`dist/ is older than lib/ and tsc failed:\n${res.stdout}${res.stderr}`);
+    // What `npm run build:ts` does: tsc, then scripts/bundle.js.
+    for (const args of [
+      [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+      [path.join(root, 'scripts', 'bundle.js')],
+    ]) {
+      const res = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+      if (res.status !== 0) {
+        throw new Error(`dist/ is older than lib/ and ${path.basename(args[0])} failed:\n${res.stdout}${res.stderr}`);
+      }
+    }
   }
   distBuilt = true;
 }

@@ -7,10 +7,9 @@
 // The cross-process tests run test/fixtures/lifecycle-*.js, which load the
 // compiled package from dist/ (built here with tsconfig.build.json when it is
 // missing or older than lib/).
-import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import * as dgram from 'node:dgram';
 import { once } from 'node:events';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import {
@@ -29,12 +28,22 @@ import {
   setsockopt,
   socketMemory,
 } from '../lib';
-import { boundUdp, closeAll, listeningServer, portOf, python, stuckListener, tcpPair, tlsPair, track } from './helpers';
+import {
+  boundUdp,
+  closeAll,
+  ensureDist,
+  listeningServer,
+  portOf,
+  python,
+  stuckListener,
+  tcpPair,
+  tlsPair,
+  track,
+} from './helpers';
 
 jest.setTimeout(30_000);
 afterEach(closeAll);
 
-const root = path.join(__dirname, '..');
 const fixture = (name: string): string => path.join(__dirname, 'fixtures', name);
 const LINUX = process.platform === 'linux';
 
@@ -109,32 +118,6 @@ const CLOSED = /is closed or destroyed/;
 /** TCP state from TCP_INFO (first byte): 1 established, 2 SYN_SENT. */
 function tcpState(sock: net.Socket): number {
   return getsockopt(sock, c.IPPROTO_TCP, c.TCP_INFO!, 8)[0];
-}
-
-let distChecked = false;
-
-/** The fixtures load dist/: build it when it is missing or older than lib/. */
-function ensureDist(): void {
-  if (distChecked) return;
-  const libDir = path.join(root, 'lib');
-  const stale = readdirSync(libDir)
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
-    .some((f) => {
-      const js = path.join(root, 'dist', f.replace(/\.ts$/, '.js'));
-      return !existsSync(js) || statSync(js).mtimeMs < statSync(path.join(libDir, f)).mtimeMs;
-    });
-  if (stale) {
-    try {
-      execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-        cwd: root,
-        stdio: 'pipe',
-      });
-    } catch (err) {
-      const out = String((err as { stdout?: unknown }).stdout ?? '');
-      throw new Error(`dist/ is older than lib/ and \`tsc -p tsconfig.build.json\` failed:\n${out}`);
-    }
-  }
-  distChecked = true;
 }
 
 /** Runs a fixture to completion and parses the one JSON document it prints. */

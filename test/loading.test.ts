@@ -30,8 +30,8 @@ test('require reads one JavaScript file and the addon; the CLI, units and report
         u.close();
       });`),
   );
-  // The bundle holds index, constants, binding, errors and runtime; the
-  // modules loaded later take those from it, not from their own files.
+  // dist/index.js holds constants, binding, errors and runtime; the modules
+  // loaded later take those from it, not from their own files.
   expect(out.atLoad).toEqual(['index.js']);
   expect(out.afterRaw).toEqual(['index.js', 'raw.js', 'resolve.js', 'validate.js']);
   for (const never of ['cli.js', 'units.js', 'report.js', 'constant-names.js', 'errors.js', 'binding.js']) {
@@ -87,21 +87,21 @@ test('a first typed-option call with no name is refused, before any name was loo
   expect(out).toEqual(['ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_TYPE']);
 });
 
-test("one copy of each bundled module: the modules loaded later and the files left in dist/ get the bundle's", () => {
+test('one copy of each module the index holds: the modules loaded later and the files left in dist/ share it', () => {
   const out = JSON.parse(
     run(`const dist = ${JSON.stringify(dist)};
       const s = require(dist);
-      const bundled = s[Symbol.for('sockbuf.bundledModules')];
+      const core = s[Symbol.for('sockbuf.core')];
       const same = {};
-      for (const name of ['constants', 'binding', 'errors', 'runtime']) same[name] = require(dist + '/' + name + '.js') === bundled(name);
-      // raw.js reads the addon and builds its errors through the bundle's copies.
+      for (const name of ['constants', 'binding', 'errors', 'runtime']) same[name] = require(dist + '/' + name + '.js') === core[name];
+      // raw.js reads the addon and builds its errors through the index's copies.
       const raw = require(dist + '/raw.js');
       let code;
       try { raw.getsockopt(-5, 1, 7); } catch (err) { code = err.code; }
-      same.codes = s.ErrorCodes === bundled('errors').ErrorCodes && s.constants === bundled('constants').constants;
-      same.native = bundled('binding').native.constants === s.constants;
+      same.codes = s.ErrorCodes === core.errors.ErrorCodes && s.constants === core.constants.constants;
+      same.native = core.binding.native.constants === s.constants;
       const names = Object.entries(s).filter(([, v]) => typeof v === 'function').filter(([k, v]) => v.name !== k).map(([k]) => k);
-      console.log(JSON.stringify({ same, code, names }));`),
+      console.log(JSON.stringify({ same, code, names, symbols: Object.getOwnPropertySymbols(s).length }));`),
   );
   expect(out.same).toEqual({
     constants: true,
@@ -112,8 +112,10 @@ test("one copy of each bundled module: the modules loaded later and the files le
     native: true,
   });
   expect(out.code).toBe('ERR_OUT_OF_RANGE');
-  // Every exported function keeps its own name (stack traces print it).
+  // Every exported function keeps its own name (stack traces print it); the
+  // one symbol-keyed property is the hand-out, not enumerable.
   expect(out.names).toEqual([]);
+  expect(out.symbols).toBe(1);
 });
 
 test('sockbuf/binary is its own file: requiring it loads neither the index nor the addon', () => {
@@ -124,4 +126,23 @@ test('sockbuf/binary is its own file: requiring it loads neither the index nor t
       console.log(JSON.stringify({ js: loaded(), addons }));`),
   );
   expect(out).toEqual({ js: ['binary.js'], addons: [] });
+});
+
+test("an ES module import names exactly the index's exports: none of the modules the index holds leak into it", () => {
+  const res = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `import * as ns from ${JSON.stringify(path.join(dist, 'index.js'))};
+      import { createRequire } from 'node:module';
+      const cjs = createRequire(import.meta.url)(${JSON.stringify(dist)});
+      console.log(JSON.stringify({ esm: Object.keys(ns).sort(), cjs: Object.keys(cjs).sort() }));`,
+    ],
+    { encoding: 'utf8' },
+  );
+  expect(res.status).toBe(0);
+  const { esm, cjs } = JSON.parse(res.stdout) as { esm: string[]; cjs: string[] };
+  // Node adds `default` (module.exports) and keeps `__esModule`.
+  expect(esm).toEqual([...cjs, '__esModule'].sort());
 });
