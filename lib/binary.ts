@@ -14,7 +14,8 @@ export type BinarySource = string | object;
  * `require()` of that file returned. It takes precedence over the
  * SOCKBUF_BINARY environment variable. Call it before sockbuf loads its binary:
  * before `require('sockbuf')` (in ESM, from a module imported before sockbuf).
- * Throws ERR_INVALID_STATE once the binary is loaded.
+ * Throws ERR_INVALID_STATE once the binary is loaded. After a require that
+ * failed to load one (a bad path, say), it may be called again.
  */
 export function useBinary(source: BinarySource): void {
   if (typeof source === 'string') {

@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { coded, ErrorCodes } from './errors.js';
-import { binaryRequest, libc, maybeMusl } from './runtime.js';
+import { binaryRequest, libc, looksGlibc } from './runtime.js';
 
 /** Layout of the C structs the option catalog converts, from the headers. */
 export interface NativeLayout {
@@ -156,7 +156,6 @@ function load(): NativeBinding {
     );
   }
   const request = binaryRequest();
-  request.loaded = true;
   if (request.source !== undefined) return loadExplicit(request.source, 'useBinary()');
   const fromEnv = process.env.SOCKBUF_BINARY;
   if (fromEnv) return loadExplicit(resolve(fromEnv), 'SOCKBUF_BINARY');
@@ -164,14 +163,14 @@ function load(): NativeBinding {
   // node-gyp-build's first choices, without loading it and scanning folders:
   // a local build, then the prebuild for this platform. prebuildify --napi
   // names it after the package, and --tag-libc adds .musl for musl: on musl
-  // that file comes first. On glibc it comes last, tried only if the glibc
-  // file does not load; maybeMusl() (lib/runtime.ts) says when it cannot be
-  // musl without libc()'s read of the executable.
+  // that file comes first; on glibc it comes last, tried only if the glibc
+  // file does not load. looksGlibc() (lib/runtime.ts) answers for most glibc
+  // systems without libc()'s read of the executable.
   const dir = join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`);
   const candidates = [join(dir, 'sockbuf.node')];
   const muslFile = join(dir, 'sockbuf.musl.node');
   if (process.platform === 'linux' && existsSync(muslFile)) {
-    if (maybeMusl() && libc() === 'musl') candidates.unshift(muslFile);
+    if (!looksGlibc() && libc() === 'musl') candidates.unshift(muslFile);
     else candidates.push(muslFile);
   }
   // PREBUILDS_ONLY=1 (as node-gyp-build honours it) proves the packaged binary loads.
@@ -214,4 +213,11 @@ function checked(binding: NativeBinding): NativeBinding {
   return binding;
 }
 
-export const native: NativeBinding = checked(load());
+/** The binary, loaded and checked; only then may useBinary() refuse (a failed load can be retried with another). */
+function loadChecked(): NativeBinding {
+  const binding = checked(load());
+  binaryRequest().loaded = true;
+  return binding;
+}
+
+export const native: NativeBinding = loadChecked();

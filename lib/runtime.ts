@@ -38,7 +38,7 @@ export const binaryRequestKey = Symbol.for('sockbuf.binary');
 export interface BinaryRequest {
   /** A path to a .node file (absolute), or an addon already loaded. */
   source?: string | object;
-  /** Set by the loader when it loads the binary; useBinary() refuses after. */
+  /** Set by the loader once a binary loaded and passed its check; useBinary() refuses after. */
   loaded?: boolean;
 }
 /** The request slot, made on first use. */
@@ -63,24 +63,30 @@ export function libc(): 'glibc' | 'musl' | '' {
   return (libcCache = /\/ld-musl-/.test(interpreter(process.execPath)) ? 'musl' : 'glibc');
 }
 
-/** musl's name for each CPU in its loader's file name, ld-musl-<name>.so.1. */
-const MUSL_ARCH: Readonly<Record<string, string>> = { x64: 'x86_64', arm64: 'aarch64' };
+/** Each CPU's dynamic loaders at their standard paths: glibc's (fixed by the CPU's ABI) and musl's. */
+const LOADERS: Readonly<Record<string, readonly [glibc: string, musl: string]>> = {
+  x64: ['/lib64/ld-linux-x86-64.so.2', '/lib/ld-musl-x86_64.so.1'],
+  arm64: ['/lib/ld-linux-aarch64.so.1', '/lib/ld-musl-aarch64.so.1'],
+};
 
 /**
- * False when this process cannot be a musl one, answered without reading the
- * executable: libc()'s read costs about 1 ms of first-use work in Node's fs
- * and Buffer code, which the loader would pay at every require. A
- * dynamically linked musl program needs musl's loader, which every FHS
- * system keeps at /lib/ld-musl-<arch>.so.1 (Alpine, Void, Debian's musl
- * package); when LIBC is set or the loader is there, only libc() can tell.
- * A musl system that keeps its loader elsewhere (NixOS) gets false: the
- * loader then tries the glibc file first and the musl one after it.
+ * True when this process runs on glibc as far as two file checks can tell,
+ * without libc()'s read of the executable (about 1 ms of first-use work in
+ * Node's fs and Buffer code, which the loader would pay at every require):
+ * glibc's dynamic loader is at the path its ABI fixes, musl's is not at its
+ * usual one, and LIBC is not set. Alpine, Void and Debian's musl package
+ * keep musl's loader there, and systems without the usual paths (NixOS,
+ * Guix) fail the first check: libc() then decides. The case it takes for
+ * glibc wrongly is a musl Node on a system that has glibc's loader at its
+ * usual path and musl's elsewhere (a Nix-built musl Node on a glibc
+ * distribution); the glibc binary then loads first, as node-gyp-build would
+ * choose too.
  */
-export function maybeMusl(): boolean {
+export function looksGlibc(): boolean {
   if (process.platform !== 'linux') return false;
-  if (process.env.LIBC !== undefined && process.env.LIBC !== '') return true;
-  const arch = MUSL_ARCH[process.arch];
-  return arch === undefined || existsSync(`/lib/ld-musl-${arch}.so.1`);
+  if (process.env.LIBC !== undefined && process.env.LIBC !== '') return false;
+  const loaders = LOADERS[process.arch];
+  return loaders !== undefined && existsSync(loaders[0]) && !existsSync(loaders[1]);
 }
 
 /** The PT_INTERP path of a 64-bit little-endian ELF executable, or ''. */

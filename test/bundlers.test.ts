@@ -145,6 +145,29 @@ console.log(JSON.stringify(codes));`;
   ]);
 });
 
+test('after a require that failed to load the binary useBinary() named, useBinary() may name another, and the next require works', () => {
+  const missing = path.join(project, 'no-such-binary.node');
+  const code = `const { useBinary } = require('sockbuf/binary');
+const steps = [];
+useBinary(${JSON.stringify(missing)});
+try { require('sockbuf'); steps.push('loaded'); } catch (err) { steps.push(err.code); }
+try { useBinary(${JSON.stringify(binary)}); steps.push('accepted'); } catch (err) { steps.push(err.code); }
+const sockbuf = require('sockbuf');
+steps.push(typeof sockbuf.getRecvBufferSize);
+try { useBinary(${JSON.stringify(binary)}); steps.push('accepted'); } catch (err) { steps.push(err.code); }
+const maps = require('node:fs').readFileSync('/proc/self/maps', 'utf8');
+steps.push(maps.includes(${JSON.stringify(binary)}));
+console.log(JSON.stringify(steps));`;
+  const res = ok(process.execPath, ['-e', code], project);
+  expect(JSON.parse(res.stdout)).toEqual([
+    'ERR_SOCKBUF_NO_BINARY',
+    'accepted',
+    'function',
+    'ERR_INVALID_STATE',
+    process.platform === 'linux',
+  ]);
+});
+
 test('an ES module bundle (createRequire banner): the error without SOCKBUF_BINARY, a working load with it', () => {
   const esm: BuildOptions = {
     format: 'esm',
