@@ -26,6 +26,7 @@ import type { SocketLike } from './resolve.js';
 type Raw = typeof import('./raw.js');
 type Sizes = typeof import('./sizes.js');
 type Options = typeof import('./options.js');
+type Catalog = typeof import('./catalog.js');
 type Limits = typeof import('./limits.js');
 type Observe = typeof import('./observe.js');
 type Connect = typeof import('./connect.js');
@@ -146,13 +147,16 @@ export const undiciConnector: Agent['undiciConnector'] = function undiciConnecto
 /** The event a socket from connect() emits with its attempt's report (lib/connect.ts's CONFIGURED_EVENT). */
 export const CONFIGURED_EVENT = 'sockbufConfigured';
 
-/** The option catalog (lib/options.ts), loaded on first read. */
-export declare const optionCatalog: Options['optionCatalog'];
+/** The option catalog (lib/catalog.ts), loaded on first read. */
+export declare const optionCatalog: Catalog['optionCatalog'];
 // Written in the one getter form that Node's ESM loader recognises as a
-// named export of a CommonJS module (`return a.b;`).
+// named export of a CommonJS module (`return a.b;`). That loader reads it
+// at every `import` of sockbuf, so it loads the catalog's data alone, not
+// the option code.
+let catalogModule: Catalog | undefined;
 const lazy = {
-  get optionCatalog(): Options['optionCatalog'] {
-    return options().optionCatalog;
+  get optionCatalog(): Catalog['optionCatalog'] {
+    return (catalogModule ??= require('./catalog.js') as Catalog).optionCatalog;
   },
 };
 Object.defineProperty(exports, 'optionCatalog', {

@@ -128,7 +128,7 @@ test('sockbuf/binary is its own file: requiring it loads neither the index nor t
   expect(out).toEqual({ js: ['binary.js'], addons: [] });
 });
 
-test("an ES module import names exactly the index's exports: none of the modules the index holds leak into it", () => {
+test("an ES module import names exactly the index's exports (none of the modules the index holds leak into it) and loads only the catalog besides", () => {
   const res = spawnSync(
     process.execPath,
     [
@@ -136,13 +136,18 @@ test("an ES module import names exactly the index's exports: none of the modules
       '-e',
       `import * as ns from ${JSON.stringify(path.join(dist, 'index.js'))};
       import { createRequire } from 'node:module';
-      const cjs = createRequire(import.meta.url)(${JSON.stringify(dist)});
-      console.log(JSON.stringify({ esm: Object.keys(ns).sort(), cjs: Object.keys(cjs).sort() }));`,
+      const req = createRequire(import.meta.url);
+      const loaded = Object.keys(req.cache).filter((f) => f.startsWith(${JSON.stringify(dist)})).map((f) => f.slice(f.lastIndexOf('/') + 1)).sort();
+      const cjs = req(${JSON.stringify(dist)});
+      console.log(JSON.stringify({ esm: Object.keys(ns).sort(), cjs: Object.keys(cjs).sort(), loaded }));`,
     ],
     { encoding: 'utf8' },
   );
   expect(res.status).toBe(0);
-  const { esm, cjs } = JSON.parse(res.stdout) as { esm: string[]; cjs: string[] };
+  const { esm, cjs, loaded } = JSON.parse(res.stdout) as { esm: string[]; cjs: string[]; loaded: string[] };
   // Node adds `default` (module.exports) and keeps `__esModule`.
   expect(esm).toEqual([...cjs, '__esModule'].sort());
+  // Node's ESM loader reads every named export, optionCatalog's getter among
+  // them: that loads the catalog's data, not the option code.
+  expect(loaded).toEqual(['catalog.js', 'index.js']);
 });
