@@ -60,7 +60,7 @@ CFLAGS="$san" CXXFLAGS="$san" LDFLAGS="-fsanitize=address,undefined" CXX="$cxx" 
 nm -D build/Release/sockbuf.node | grep -c __asan_init >/dev/null ||
   die "build/Release/sockbuf.node in $tree is not instrumented (CXXFLAGS ignored?)"
 echo "=== compiling TypeScript (dist/ for the tests that load the package)"
-node_modules/.bin/tsc -p tsconfig.build.json || die "tsc failed"
+npm run -s build:ts || die "npm run build:ts failed (tsc, then scripts/bundle.js)"
 
 # The sanitizer runtime has to come first in every process that may load the
 # addon, so it is preloaded (node itself is not instrumented: the checks cover

@@ -281,8 +281,10 @@ js="$work/js"
 # The suites that start child processes load the package's dist/: compile it
 # from the same lib/ first (its freshness check looks for .ts files, which
 # the compiled tree does not have).
-node "$root/node_modules/typescript/bin/tsc" -p "$root/tsconfig.build.json" >"$work/tsc-dist.log" 2>&1 ||
-  { cat "$work/tsc-dist.log" >&2; die "tsc of dist/"; }
+# (tsc, then scripts/bundle.js, as npm run build:ts does.)
+{ node "$root/node_modules/typescript/bin/tsc" -p "$root/tsconfig.build.json" &&
+  node "$root/scripts/bundle.js"; } >"$work/tsc-dist.log" 2>&1 ||
+  { cat "$work/tsc-dist.log" >&2; die "tsc and bundle of dist/"; }
 node "$root/node_modules/typescript/bin/tsc" -p "$root/tsconfig.json" --outDir "$js" --noEmit false \
   --declaration false >"$work/tsc.log" 2>&1 || { cat "$work/tsc.log" >&2; die "tsc of lib/ and test/"; }
 cp -R "$root/test/fixtures" "$js/test/"
