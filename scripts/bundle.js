@@ -9,8 +9,11 @@
 //   Each is the tsc output of lib/<name>.ts, unchanged but for the name of
 //   its `exports` (Node's ESM loader reads every `exports.x =` in a file as
 //   a named export), in a function of its own that runs in dependency order,
-//   as Node would run the files. An error thrown while they load (no binary)
-//   is thrown from its own line, which Node prints.
+//   as Node would run the files. Their `require` stays the file's own, so a
+//   bundler (webpack, Rollup) still sees each require("node:fs") as written;
+//   only their requires of each other become coreRequire(name). An error
+//   thrown while they load (no binary) is thrown from its own line, which
+//   Node prints.
 // - Every other module of dist/ (raw.js and the rest, loaded on first use)
 //   has its `require("./errors.js")` (and the other three) rewritten to take
 //   the index's copy, through a non-enumerable, symbol-keyed property of the
