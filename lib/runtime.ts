@@ -1,7 +1,7 @@
 // What sockbuf runs on: the JavaScript runtime (Node, Bun or Deno) and, on
 // Linux, the C library of the process (glibc or musl). Both are read from
-// values already in memory or from the first bytes of the executable, never
-// from process.report (it takes tens of milliseconds).
+// values already in memory, two file checks or the first bytes of the
+// executable, never from process.report (it takes tens of milliseconds).
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { coded, ErrorCodes, type CodedError } from './errors.js';
 
@@ -74,13 +74,11 @@ const LOADERS: Readonly<Record<string, readonly [glibc: string, musl: string]>> 
  * without libc()'s read of the executable (about 1 ms of first-use work in
  * Node's fs and Buffer code, which the loader would pay at every require):
  * glibc's dynamic loader is at the path its ABI fixes, musl's is not at its
- * usual one, and LIBC is not set. Alpine, Void and Debian's musl package
- * keep musl's loader there, and systems without the usual paths (NixOS,
- * Guix) fail the first check: libc() then decides. The case it takes for
- * glibc wrongly is a musl Node on a system that has glibc's loader at its
- * usual path and musl's elsewhere (a Nix-built musl Node on a glibc
- * distribution); the glibc binary then loads first, as node-gyp-build would
- * choose too.
+ * usual one (musl's own install path, Debian's musl package's too), and LIBC
+ * is not set; a system without glibc's loader at that path fails the first
+ * check, and libc() decides. It takes for glibc a musl Node on a system that
+ * has glibc's loader at that path and musl's elsewhere; the glibc binary is
+ * then tried first, as node-gyp-build (Alpine or glibc) would pick too.
  */
 export function looksGlibc(): boolean {
   if (process.platform !== 'linux') return false;
