@@ -73,6 +73,11 @@ function checkRequires(file, source, allowed, why) {
   }
 }
 
+/** `code` with each `require("./<core>.js")` replaced by `to(core)`, the other requires as they are. */
+function rewriteCoreRequires(code, to) {
+  return code.replace(siblingRequire, (whole, dep) => (CORE.includes(dep) ? to(dep) : whole));
+}
+
 /** Fails if `code` still requires one of the modules the index holds. */
 function checkNoCoreRequire(file, code) {
   for (const [whole, , target] of code.matchAll(relativeRequire)) {
@@ -111,9 +116,10 @@ function writeIndex() {
       fail(`dist/${name}.js assigns module.exports (export =): not supported here`);
     // `require` itself stays the file's own, so a bundler still sees each
     // require("node:fs") as it is written.
-    const body = source
-      .replace(/\bexports\b/g, 'coreExports')
-      .replace(siblingRequire, (_, dep) => `coreRequire(${JSON.stringify(dep)})`);
+    const body = rewriteCoreRequires(
+      source.replace(/\bexports\b/g, 'coreExports'),
+      (dep) => `coreRequire(${JSON.stringify(dep)})`,
+    );
     checkNoCoreRequire(`lib/${name}.ts`, body);
     // Parenthesised, so V8 compiles it with the file instead of parsing it twice.
     out += `\n// ---- lib/${name}.ts\ncoreBodies[${JSON.stringify(name)}] = (function (coreExports) {\n${body}\n});\n`;
@@ -137,9 +143,7 @@ Object.defineProperty(exports, Symbol.for(${JSON.stringify(KEY)}), { value: sock
 // ---- lib/index.ts
 `;
   checkRequires('lib/index.ts', index, () => true, '');
-  const indexCode = index
-    .replace(/^"use strict";\n/, '')
-    .replace(siblingRequire, (whole, dep) => (CORE.includes(dep) ? `sockbufCore.${dep}` : whole));
+  const indexCode = rewriteCoreRequires(index.replace(/^"use strict";\n/, ''), (dep) => `sockbufCore.${dep}`);
   checkNoCoreRequire('lib/index.ts', indexCode);
   out += indexCode;
   return out;
@@ -170,12 +174,11 @@ async function main() {
   const index = writeIndex();
   await writeBinary();
   fs.writeFileSync(path.join(dist, 'index.js'), index);
-  const coreModule = new RegExp(`require\\("\\./(${CORE.join('|')})\\.js"\\)`, 'g');
   for (const file of fs.readdirSync(dist)) {
     const name = file.replace(/\.js$/, '');
     if (!file.endsWith('.js') || name === 'index' || name === 'binary' || CORE.includes(name)) continue;
     const source = fs.readFileSync(path.join(dist, file), 'utf8');
-    const rewritten = source.replace(coreModule, (_, dep) => fromIndex(dep));
+    const rewritten = rewriteCoreRequires(source, fromIndex);
     checkNoCoreRequire(`dist/${file}`, rewritten);
     if (rewritten !== source) fs.writeFileSync(path.join(dist, file), rewritten);
   }
