@@ -33,7 +33,9 @@ export interface PeerCredentials {
   gid: number;
 }
 
-export { optionCatalog };
+// optionCatalog is not re-exported here: a re-export compiles to an accessor
+// redefined over a data property, which turns this module's exports into a
+// dictionary, and every index call through them into an uncached lookup.
 
 type Catalog = typeof optionCatalog;
 interface KindValue {

@@ -1,4 +1,7 @@
 // Raw getsockopt/setsockopt on the descriptor behind any socket-like value.
+// Node's Buffer by import: the global `Buffer` is a getter on globalThis,
+// which cost ~10-20 ns at each byte get.
+import { Buffer } from 'node:buffer';
 import { constants as osConstants } from 'node:os';
 import { types } from 'node:util';
 import { native } from './binding.js';
@@ -164,7 +167,7 @@ export function areaWord(index: number): number {
   return areaWords[index];
 }
 
-/** setsockopt of the first `length` bytes of the area (written with setAreaInt32/setAreaInt64). */
+/** setsockopt of the first `length` bytes of the area (written just before). */
 function setAreaFd(fd: number, level: number, option: number, length: number): void {
   frame[FD] = fd;
   frame[LEVEL] = level;
@@ -200,15 +203,6 @@ function areaInt64(byteOffset: number): number {
   return LITTLE_ENDIAN ? areaInt32s[i + 1] * 4294967296 + areaWords[i] : areaInt32s[i] * 4294967296 + areaWords[i + 1];
 }
 
-/** Writes an integer number (|value| < 2^53) as an int64 at `byteOffset` (a multiple of 8). */
-function setAreaInt64(byteOffset: number, value: number): void {
-  const hi = Math.floor(value / 4294967296);
-  const lo = value - hi * 4294967296;
-  const i = byteOffset >> 2;
-  areaInt32s[LITTLE_ENDIAN ? i + 1 : i] = hi;
-  areaWords[LITTLE_ENDIAN ? i : i + 1] = lo;
-}
-
 // Struct options without a Buffer: struct linger and struct timeval, laid out
 // as the headers say (native.layout), read and written in the area.
 
@@ -217,6 +211,8 @@ function setAreaInt64(byteOffset: number, value: number): void {
 const LINGER_SIZE = native.layout.linger.size;
 const LINGER_ONOFF = native.layout.linger.onoffOffset;
 const LINGER_SECONDS = native.layout.linger.lingerOffset;
+/** Whether struct linger has bytes past its two ints (none on Linux or macOS). */
+const LINGER_PADDED = LINGER_SIZE > 8;
 const TIMEVAL_SIZE = native.layout.timeval.size;
 const TV_SEC = native.layout.timeval.secOffset;
 const TV_SEC_SIZE = native.layout.timeval.secSize;
@@ -231,7 +227,7 @@ export function getLingerFd(fd: number, level: number, option: number): { enable
 
 /** setsockopt of a struct linger from validated values. */
 export function setLingerFd(fd: number, level: number, option: number, enabled: boolean, seconds: number): void {
-  clearArea(LINGER_SIZE);
+  if (LINGER_PADDED) clearArea(LINGER_SIZE);
   setAreaInt32(LINGER_ONOFF, enabled ? 1 : 0);
   setAreaInt32(LINGER_SECONDS, seconds);
   setAreaFd(fd, level, option, LINGER_SIZE);
@@ -247,22 +243,44 @@ export function getTimevalMsFd(fd: number, level: number, option: number): numbe
   return timevalField(TV_SEC, TV_SEC_SIZE) * 1000 + Math.round(timevalField(TV_USEC, TV_USEC_SIZE) / 1000);
 }
 
+// A struct timeval's fields as 32-bit word slots of the area, computed once:
+// the low and high words of an 8-byte field (high -1 for a 4-byte one), and
+// whether the struct has bytes past its two fields (padding, as on macOS,
+// where tv_usec is 4 bytes) that must go to the kernel as zeros.
+const TV_SEC_LO = (TV_SEC >> 2) + (TV_SEC_SIZE === 8 && !LITTLE_ENDIAN ? 1 : 0);
+const TV_SEC_HI = TV_SEC_SIZE === 8 ? (TV_SEC >> 2) + (LITTLE_ENDIAN ? 1 : 0) : -1;
+const TV_USEC_LO = (TV_USEC >> 2) + (TV_USEC_SIZE === 8 && !LITTLE_ENDIAN ? 1 : 0);
+const TV_USEC_HI = TV_USEC_SIZE === 8 ? (TV_USEC >> 2) + (LITTLE_ENDIAN ? 1 : 0) : -1;
+const TIMEVAL_PADDED = TV_SEC_SIZE + TV_USEC_SIZE < TIMEVAL_SIZE;
+
 /**
  * setsockopt of a struct timeval from a validated number of milliseconds
- * (finite, >= 0). Rounded to whole microseconds first, then split: rounding
- * the microseconds alone can give 1000000, which the kernel refuses (EDOM).
- * A positive value never becomes 0, which the kernel reads as "no timeout".
+ * (finite, >= 0). Rounded to whole microseconds
+ * first, then split: rounding the microseconds alone can give 1000000,
+ * which the kernel refuses (EDOM). A positive value never becomes 0, which
+ * the kernel reads as "no timeout".
  */
 export function setTimevalMsFd(fd: number, level: number, option: number, ms: number): void {
-  let micros = Math.round(ms * 1000);
-  if (micros === 0 && ms > 0) micros = 1;
-  const sec = Math.floor(micros / 1e6);
-  const usec = micros - sec * 1e6;
-  clearArea(TIMEVAL_SIZE);
-  if (TV_SEC_SIZE === 8) setAreaInt64(TV_SEC, sec);
-  else setAreaInt32(TV_SEC, sec);
-  if (TV_USEC_SIZE === 8) setAreaInt64(TV_USEC, usec);
-  else setAreaInt32(TV_USEC, usec);
+  if (TIMEVAL_PADDED) clearArea(TIMEVAL_SIZE);
+  if ((ms | 0) === ms) {
+    // Whole milliseconds up to INT32_MAX (the usual value): int32 arithmetic,
+    // which the JIT turns into a multiply where the general path divides
+    // doubles. Both fields fit their low words; a high word is 0.
+    const sec = (ms / 1000) | 0;
+    areaWords[TV_SEC_LO] = sec;
+    if (TV_SEC_HI >= 0) areaWords[TV_SEC_HI] = 0;
+    areaWords[TV_USEC_LO] = (ms - sec * 1000) * 1000;
+  } else {
+    let micros = Math.round(ms * 1000);
+    if (micros === 0 && ms > 0) micros = 1;
+    const sec = Math.floor(micros / 1e6);
+    const secHigh = Math.floor(sec / 4294967296);
+    areaWords[TV_SEC_LO] = sec - secHigh * 4294967296;
+    if (TV_SEC_HI >= 0) areaWords[TV_SEC_HI] = secHigh;
+    areaWords[TV_USEC_LO] = micros - sec * 1e6;
+  }
+  // 0 <= usec < 1e6 fits its low word.
+  if (TV_USEC_HI >= 0) areaWords[TV_USEC_HI] = 0;
   setAreaFd(fd, level, option, TIMEVAL_SIZE);
 }
 

@@ -3,7 +3,7 @@
 // made by scripts/bundle.js); each function's module loads on its first call;
 // the exports object stays in V8's fast mode.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 const dist = path.join(__dirname, '..', 'dist');
@@ -61,6 +61,28 @@ test('the exports object has fast properties (and constants once read), and ever
     fastAfter: true,
   });
   expect(out.catalog).toBeGreaterThan(10);
+});
+
+test("every module of dist/ keeps its exports in fast mode (the index's stubs read them at each call)", () => {
+  // An accessor defined over a data property (tsc's output for a re-export
+  // of an imported name) turns a module's exports into a dictionary, and each
+  // `options().setOption(...)` of the index into an uncached lookup: options.js
+  // did, until 0.1's catalog re-export went.
+  const files = readdirSync(dist).filter((f) => f.endsWith('.js') && f !== 'cli.js');
+  const out = JSON.parse(
+    run(
+      `const s = require(${JSON.stringify(dist)});
+      const slow = [];
+      for (const f of ${JSON.stringify(files)}) {
+        const m = require(${JSON.stringify(dist)} + '/' + f);
+        if (!%HasFastProperties(m)) slow.push(f);
+      }
+      console.log(JSON.stringify({ slow, count: ${files.length} }));`,
+      ['--allow-natives-syntax'],
+    ),
+  );
+  expect(files).toEqual(expect.arrayContaining(['options.js', 'raw.js', 'sizes.js', 'observe.js', 'limits.js']));
+  expect(out.slow).toEqual([]);
 });
 
 test('MAX_GET_LENGTH of the index is the one raw.ts enforces', () => {
