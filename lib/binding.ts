@@ -65,7 +65,6 @@ export interface NativeBinding {
   setIntFrame(): void;
   /** macOS only: an integer sysctl by name, undefined when missing. */
   sysctl?(name: string): number | undefined;
-  readonly constants: Readonly<Record<string, number>>;
   readonly layout: NativeLayout;
 }
 
@@ -148,13 +147,13 @@ function loadExplicit(source: string | object, origin: string): NativeBinding {
   }
 }
 
+// load() and checked() hold only what a successful load runs: V8 compiles a
+// function at its first call, at a cost that grows with its length (about
+// 0.1 ms for the messages and fallbacks these had inline), so the rare
+// paths are functions of their own, compiled only when taken.
+
 function load(): NativeBinding {
-  if (process.platform === 'win32') {
-    throw coded(
-      'sockbuf is not supported on Windows: Node exposes no file descriptor for TCP and UDP handles there (libuv uses SOCKETs it does not hand out), so there is nothing to call getsockopt/setsockopt on.',
-      ErrorCodes.UNAVAILABLE,
-    );
-  }
+  if (process.platform === 'win32') throw windowsError();
   const request = binaryRequest();
   if (request.source !== undefined) return loadExplicit(request.source, 'useBinary()');
   const fromEnv = process.env.SOCKBUF_BINARY;
@@ -168,9 +167,11 @@ function load(): NativeBinding {
   // systems without libc()'s read of the executable.
   const dir = join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`);
   const candidates = [join(dir, 'sockbuf.node')];
-  const muslFile = join(dir, 'sockbuf.musl.node');
-  if (process.platform === 'linux' && existsSync(muslFile)) {
-    if (!looksGlibc() && libc() === 'musl') candidates.unshift(muslFile);
+  if (process.platform === 'linux') {
+    // On glibc the musl file is the last resort, and the loop below checks
+    // whether it exists only if it gets there.
+    const muslFile = join(dir, 'sockbuf.musl.node');
+    if (!looksGlibc() && existsSync(muslFile) && libc() === 'musl') candidates.unshift(muslFile);
     else candidates.push(muslFile);
   }
   // PREBUILDS_ONLY=1 (as node-gyp-build honours it) proves the packaged binary loads.
@@ -184,10 +185,26 @@ function load(): NativeBinding {
       } catch (err) {
         // Not loadable here (a build for another libc or CPU, say):
         // node-gyp-build below knows every tag and picks the right file.
-        failed ??= new Error(`${file} exists but does not load: ${firstLine(err)}`, { cause: err });
+        failed ??= loadFailure(file, err);
       }
     }
   }
+  return loadFallback(failed);
+}
+
+function windowsError(): Error {
+  return coded(
+    'sockbuf is not supported on Windows: Node exposes no file descriptor for TCP and UDP handles there (libuv uses SOCKETs it does not hand out), so there is nothing to call getsockopt/setsockopt on.',
+    ErrorCodes.UNAVAILABLE,
+  );
+}
+
+function loadFailure(file: string, err: unknown): Error {
+  return new Error(`${file} exists but does not load: ${firstLine(err)}`, { cause: err });
+}
+
+/** No candidate file loaded: node-gyp-build's full search, in sockbuf's own folder only. */
+function loadFallback(failed: Error | undefined): NativeBinding {
   // A bundle's folder is not sockbuf's: node-gyp-build would load whatever
   // addon it finds in build/ there. Only SOCKBUF_BINARY or useBinary() can help.
   if (!inPackage()) throw noBinaryError(failed ?? new Error(`no sockbuf.node in ${packageRoot}`));
@@ -202,15 +219,17 @@ function load(): NativeBinding {
 
 /** A binary from another version of sockbuf (a stale build/) lacks what lib calls. */
 function checked(binding: NativeBinding): NativeBinding {
-  if (typeof binding?.getIntFrame !== 'function' || !(binding.frame?.length >= 5)) {
-    throw coded(
-      loadedFrom === undefined
-        ? `sockbuf: the compiled binary in ${packageRoot} does not match this version of sockbuf; rebuild it: cd ${JSON.stringify(join(packageRoot, 'native'))} && npx --yes node-gyp@12 rebuild`
-        : `sockbuf: ${loadedFrom} is not a sockbuf binary of this version`,
-      ErrorCodes.NO_BINARY,
-    );
-  }
+  if (typeof binding?.getIntFrame !== 'function' || !(binding.frame?.length >= 5)) throw mismatchError();
   return binding;
+}
+
+function mismatchError(): Error {
+  return coded(
+    loadedFrom === undefined
+      ? `sockbuf: the compiled binary in ${packageRoot} does not match this version of sockbuf; rebuild it: cd ${JSON.stringify(join(packageRoot, 'native'))} && npx --yes node-gyp@12 rebuild`
+      : `sockbuf: ${loadedFrom} is not a sockbuf binary of this version`,
+    ErrorCodes.NO_BINARY,
+  );
 }
 
 /** The binary, loaded and checked; only then may useBinary() refuse (a failed load can be retried with another). */

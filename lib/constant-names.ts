@@ -2,7 +2,7 @@
 // messages. Kept out of lib/constants.ts so that require('sockbuf') does not
 // compile ~300 names it never reads: only the types, test/constants.test.ts
 // and error messages (describeOption) use them.
-import { constants } from './constants.js';
+import { getConstants } from './constants.js';
 
 /**
  * Names every supported platform (Linux with glibc or musl, macOS) defines:
@@ -308,7 +308,7 @@ export type PlatformConstantName = (typeof PLATFORM_CONSTANT_NAMES)[number];
 export type ConstantName = CommonConstantName | PlatformConstantName;
 
 /** The same object, indexed by any string (for lookups by a name held in a variable). */
-const byName: Readonly<Record<string, number | undefined>> = constants;
+const byName: Readonly<Record<string, number | undefined>> = getConstants();
 
 const LEVELS: readonly [string, RegExp][] = [
   ['SOL_SOCKET', /^SO_/],

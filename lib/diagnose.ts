@@ -10,7 +10,7 @@
 // against the send buffer whenever the program had data waiting, and so is
 // the time in flight when the buffer cannot even hold the congestion window.
 import { performance } from 'node:perf_hooks';
-import { constants } from './constants.js';
+import { constant } from './constants.js';
 import { ErrorCodes, invalidArgType, invalidArgValue, unavailable } from './errors.js';
 import type * as net from 'node:net';
 import { socketMemoryFd, type SocketMemory } from './observe.js';
@@ -152,7 +152,7 @@ function takeSample(fd: number, nodeQueued: number | undefined, nodeNeedDrain: b
     sendBuffer = mem.sendBuffer;
     sendQueued = mem.sendQueued;
   } else {
-    sendBuffer = getIntFd(fd, constants.SOL_SOCKET, constants.SO_SNDBUF);
+    sendBuffer = getIntFd(fd, constant('SOL_SOCKET'), constant('SO_SNDBUF'));
     sendQueued = info.sndSbBytes ?? 0;
   }
   const sample: TcpSample = { time, info, sendBuffer, sendQueued };

@@ -1,25 +1,13 @@
 // The one place where sockbuf builds its errors. They follow Node's own
 // shapes, so callers switch on `err.code` exactly as they do for core APIs.
 import { getSystemErrorMap, getSystemErrorName, inspect, types } from 'node:util';
+import { ErrorCodes as codes } from './codes.js';
 
 /** errno number -> name, for the errnos libuv has no name for (EDOM, ...). */
 let errnoNames: Map<number, string> | undefined;
 
 /** Codes of the errors sockbuf defines itself (the rest are Node's and the OS's). */
-export const ErrorCodes = {
-  /** The socket has no file descriptor yet (or none of its own). */
-  NO_FD: 'ERR_SOCKBUF_NO_FD',
-  /** The socket was closed or destroyed. */
-  CLOSED: 'ERR_SOCKBUF_CLOSED',
-  /** No compiled binary matches this platform. */
-  NO_BINARY: 'ERR_SOCKBUF_NO_BINARY',
-  /** The platform or option is not available. */
-  UNAVAILABLE: 'ERR_FEATURE_UNAVAILABLE_ON_PLATFORM',
-  /** setOption refused a value that would silently break a Node socket (pass { unsafe: true } to set it anyway). */
-  UNSAFE_OPTION: 'ERR_SOCKBUF_UNSAFE_OPTION',
-  /** The runtime hides the descriptors of its sockets (Deno); fd numbers still work. */
-  UNSUPPORTED_RUNTIME: 'ERR_SOCKBUF_UNSUPPORTED_RUNTIME',
-} as const;
+export const ErrorCodes = codes;
 
 /** A failed system call, shaped like the errors of Node's fs and net. */
 export interface SystemError extends Error {

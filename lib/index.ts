@@ -1,11 +1,12 @@
 // sockbuf: kernel socket buffers and socket options for Node.js sockets.
 //
-// Loading: require('sockbuf') loads only the addon, the constants and the
-// error codes (so a missing binary still fails at require time). Each
-// function below is a small stub that loads its module on its first call;
-// the CLI, its units and the report never load for a library user. In the
-// package, this module and the four it loads (constants, binding, errors,
-// runtime) are one file, dist/index.js (scripts/bundle.js).
+// Loading: require('sockbuf') loads only the addon (so a missing binary
+// still fails at require time) and the error codes. Each function below is a
+// small stub that loads its module on its first call; the constants object
+// is made on its first read; the errors' code loads on the first error; the
+// CLI, its units and the report never load for a library user. In the
+// package, this module and the four it loads (codes, runtime, binding,
+// constants) are one file, dist/index.js (scripts/bundle.js).
 //
 // Speed: the exports are plain data properties assigned in one go, so the
 // exports object stays in V8's fast mode and `sockbuf.fn()` costs what a
@@ -18,8 +19,8 @@
 // the file at its first look, where a bare './raw' costs a failed stat and
 // a second lookup per module.
 /* eslint-disable @typescript-eslint/no-require-imports */
-import { constants as platformConstants } from './constants.js';
-import { ErrorCodes as errorCodes } from './errors.js';
+import { getConstants, type Constants } from './constants.js';
+import { ErrorCodes as errorCodes } from './codes.js';
 import { runtime as currentRuntime } from './runtime.js';
 import type { SocketLike } from './resolve.js';
 
@@ -56,7 +57,6 @@ const tcpInfoLib = (): TcpInfoModule => tcpInfoModule ?? (tcpInfoModule = requir
 const udpSizing = (): UdpSizing => udpSizingModule ?? (udpSizingModule = require('./udpsizing.js') as UdpSizing);
 const diagnoseLib = (): Diagnose => diagnoseModule ?? (diagnoseModule = require('./diagnose.js') as Diagnose);
 
-export const constants = platformConstants;
 export const ErrorCodes = errorCodes;
 /** The JavaScript runtime sockbuf runs on: 'node', 'bun' or 'deno' (lib/runtime.ts). */
 export const runtime = currentRuntime;
@@ -147,6 +147,13 @@ export const undiciConnector: Agent['undiciConnector'] = function undiciConnecto
 /** The event a socket from connect() emits with its attempt's report (lib/connect.ts's CONFIGURED_EVENT). */
 export const CONFIGURED_EVENT = 'sockbufConfigured';
 
+/**
+ * Socket constants of this platform: SOL_*, SO_*, IPPROTO_*, TCP_*, UDP_*,
+ * IP_*, IPV6_*, SK_MEMINFO_*, AF_*, SOCK_*, SIOC* and FIONREAD. A constant
+ * the platform does not define is absent (undefined), never a guessed
+ * number. The object is made on the first read (lib/constants.ts).
+ */
+export declare const constants: Constants;
 /** The option catalog (lib/catalog.ts), loaded on first read. */
 export declare const optionCatalog: Catalog['optionCatalog'];
 // Written in the one getter form that Node's ESM loader recognises as a
@@ -155,10 +162,19 @@ export declare const optionCatalog: Catalog['optionCatalog'];
 // the option code.
 let catalogModule: Catalog | undefined;
 const lazy = {
+  get constants(): Constants {
+    return getConstants();
+  },
   get optionCatalog(): Catalog['optionCatalog'] {
     return (catalogModule ??= require('./catalog.js') as Catalog).optionCatalog;
   },
 };
+Object.defineProperty(exports, 'constants', {
+  enumerable: true,
+  get: function () {
+    return lazy.constants;
+  },
+});
 Object.defineProperty(exports, 'optionCatalog', {
   enumerable: true,
   get: function () {

@@ -1,6 +1,6 @@
 // What the kernel is doing with a socket: queued bytes, memory, drops.
 import { native } from './binding.js';
-import { constants } from './constants.js';
+import { constant } from './constants.js';
 import { coded, ErrorCodes, unavailable } from './errors.js';
 import { areaSize, areaWord, getAreaFd, queuedFd } from './raw.js';
 import { resolveFd, type SocketLike } from './resolve.js';
@@ -61,10 +61,10 @@ const MEMINFO_FIELDS = [
   'SK_MEMINFO_DROPS',
 ] as const;
 const [RMEM_ALLOC, RCVBUF, WMEM_ALLOC, SNDBUF, FWD_ALLOC, WMEM_QUEUED, OPTMEM, BACKLOG, DROPS] = MEMINFO_FIELDS.map(
-  (name) => constants[name] ?? -1,
+  (name) => constant(name) ?? -1,
 );
-const SOL_SOCKET = constants.SOL_SOCKET;
-const SO_MEMINFO = constants.SO_MEMINFO;
+const SOL_SOCKET = constant('SOL_SOCKET');
+const SO_MEMINFO = constant('SO_MEMINFO');
 const MEMINFO_SIZE = native.layout.meminfoSize;
 /** Bytes an answer must have for every field above to be in it. */
 const MEMINFO_NEEDED =

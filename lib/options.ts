@@ -2,7 +2,7 @@
 // option's level, value type, platform and dangers. The types, the run-time
 // checks and the README's tables all come from that one table.
 import { native } from './binding.js';
-import { constants } from './constants.js';
+import { constant } from './constants.js';
 import { invalidArgType, invalidArgValue, outOfRange, unavailable, unsafeOption } from './errors.js';
 import {
   getBytesFd,
@@ -134,8 +134,8 @@ class Entry {
     readonly name: OptionName,
     spec: Spec,
   ) {
-    const level = constants[spec.level];
-    const option = (constants as Readonly<Record<string, number | undefined>>)[name];
+    const level = constant(spec.level);
+    const option = constant(name as Parameters<typeof constant>[0]) as number | undefined;
     this.kindName = spec.kind;
     this.kind = KIND_CODES[spec.kind];
     this.available = level !== undefined && option !== undefined;

@@ -3,7 +3,7 @@
 import type * as net from 'node:net';
 import { constants as osConstants, endianness as osEndianness } from 'node:os';
 import { debuglog } from 'node:util';
-import { constants } from './constants.js';
+import { constant } from './constants.js';
 import { invalidArgType, invalidArgValue } from './errors.js';
 import { bufferCap } from './limits.js';
 import {
@@ -70,11 +70,11 @@ export interface BufferSizesReport {
   send?: BufferSizeReport;
 }
 
-const SOL_SOCKET = constants.SOL_SOCKET;
-const SO_DOMAIN = constants.SO_DOMAIN;
-const AF_UNIX = constants.AF_UNIX;
-const OPTION = { recv: constants.SO_RCVBUF, send: constants.SO_SNDBUF } as const;
-const FORCE_OPTION = { recv: constants.SO_RCVBUFFORCE, send: constants.SO_SNDBUFFORCE } as const;
+const SOL_SOCKET = constant('SOL_SOCKET');
+const SO_DOMAIN = constant('SO_DOMAIN');
+const AF_UNIX = constant('AF_UNIX');
+const OPTION = { recv: constant('SO_RCVBUF'), send: constant('SO_SNDBUF') } as const;
+const FORCE_OPTION = { recv: constant('SO_RCVBUFFORCE'), send: constant('SO_SNDBUFFORCE') } as const;
 const { EPERM, ENOBUFS } = osConstants.errno;
 const KERNEL_DOUBLES = process.platform === 'linux';
 
@@ -330,8 +330,8 @@ const serverConfigs = new WeakMap<net.Server, ServerConfig>();
 /** Directions set on a listening handle by any configureServer call: the kernel keeps them locked. */
 const lockedDirections = new WeakMap<object, Set<Direction>>();
 const DIRECTIONS: readonly Direction[] = ['recv', 'send'];
-const TCP_INFO = constants.TCP_INFO as number | undefined;
-const IPPROTO_TCP = constants.IPPROTO_TCP as number | undefined;
+const TCP_INFO = constant('TCP_INFO') as number | undefined;
+const IPPROTO_TCP = constant('IPPROTO_TCP') as number | undefined;
 const TCP_LISTEN = 10;
 /**
  * Where the accept queue cannot be read (not Linux), a server configured

@@ -4,7 +4,7 @@
 // a field this kernel does not fill is absent, never 0.
 import { endianness } from 'node:os';
 import { native, type NativeTcpInfoLayout } from './binding.js';
-import { constants } from './constants.js';
+import { constant } from './constants.js';
 import { unavailable } from './errors.js';
 import { getBytesFd } from './raw.js';
 import { resolveFd, type SocketLike } from './resolve.js';
@@ -365,11 +365,12 @@ export function decodeTcpInfo(b: Uint8Array, length: number): TcpInfo {
 
 /** Reads TCP_INFO from an fd already resolved (the struct's size as this build's header declares it). */
 export function tcpInfoFd(fd: number): TcpInfo {
-  const option = constants.TCP_INFO ?? constants.TCP_CONNECTION_INFO;
-  if (decoder === undefined || option === undefined || constants.IPPROTO_TCP === undefined) {
+  const option = constant('TCP_INFO') ?? constant('TCP_CONNECTION_INFO');
+  const ipprotoTcp = constant('IPPROTO_TCP');
+  if (decoder === undefined || option === undefined || ipprotoTcp === undefined) {
     throw unavailable('tcpInfo (TCP_INFO)');
   }
-  const buf = getBytesFd(fd, constants.IPPROTO_TCP, option, decoder.size);
+  const buf = getBytesFd(fd, ipprotoTcp, option, decoder.size);
   return decodeTcpInfo(buf, buf.length);
 }
 

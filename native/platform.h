@@ -17,10 +17,9 @@ enum class Queue : int32_t { kReceive = 0, kSend = 1, kUnsent = 2 };
 // Bytes waiting in the socket's receive or send queue.
 int QueuedBytes(int fd, Queue queue, int32_t* out);
 
-// Adds the constants and struct layouts only this OS has (enums that #ifdef
-// cannot see, SIOC* requests, ...).
-void AddPlatformConstants(Napi::Env env, Napi::Object constants,
-                          Napi::Object layout);
+// Adds the struct layouts only this OS has (SK_MEMINFO's size, struct ucred).
+// Its constants that #ifdef cannot see are PlatformConstants() (constants.h).
+void AddPlatformLayout(Napi::Env env, Napi::Object layout);
 
 // Adds OS-only functions (sysctl on macOS) to the exports.
 void AddPlatformFunctions(Napi::Env env, Napi::Object exports);

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <string>
 
+#include "constants.h"
 #include "platform.h"
 
 namespace sockbuf {
@@ -28,7 +29,12 @@ int QueuedBytes(int fd, Queue queue, int32_t* out) {
   return 0;
 }
 
-void AddPlatformConstants(Napi::Env, Napi::Object, Napi::Object) {}
+const ConstantEntry* PlatformConstants(size_t* count) {
+  *count = 0;
+  return nullptr;
+}
+
+void AddPlatformLayout(Napi::Env, Napi::Object) {}
 
 namespace {
 

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstddef>
 
+#include "constants.h"
 #include "platform.h"
 
 namespace sockbuf {
@@ -36,20 +37,22 @@ int QueuedBytes(int fd, Queue queue, int32_t* out) {
   return 0;
 }
 
-void AddPlatformConstants(Napi::Env env, Napi::Object constants,
-                          Napi::Object layout) {
-#define SOCKBUF_SET(name) constants.Set(#name, Napi::Number::New(env, name))
-  SOCKBUF_SET(SK_MEMINFO_RMEM_ALLOC);
-  SOCKBUF_SET(SK_MEMINFO_RCVBUF);
-  SOCKBUF_SET(SK_MEMINFO_WMEM_ALLOC);
-  SOCKBUF_SET(SK_MEMINFO_SNDBUF);
-  SOCKBUF_SET(SK_MEMINFO_FWD_ALLOC);
-  SOCKBUF_SET(SK_MEMINFO_WMEM_QUEUED);
-  SOCKBUF_SET(SK_MEMINFO_OPTMEM);
-  SOCKBUF_SET(SK_MEMINFO_BACKLOG);
-  SOCKBUF_SET(SK_MEMINFO_DROPS);
-  SOCKBUF_SET(SK_MEMINFO_VARS);
+const ConstantEntry* PlatformConstants(size_t* count) {
+#define SOCKBUF_SET(name) \
+  { #name, static_cast < double>(name) }
+  static const ConstantEntry kMeminfo[] = {
+      SOCKBUF_SET(SK_MEMINFO_RMEM_ALLOC), SOCKBUF_SET(SK_MEMINFO_RCVBUF),
+      SOCKBUF_SET(SK_MEMINFO_WMEM_ALLOC), SOCKBUF_SET(SK_MEMINFO_SNDBUF),
+      SOCKBUF_SET(SK_MEMINFO_FWD_ALLOC),  SOCKBUF_SET(SK_MEMINFO_WMEM_QUEUED),
+      SOCKBUF_SET(SK_MEMINFO_OPTMEM),     SOCKBUF_SET(SK_MEMINFO_BACKLOG),
+      SOCKBUF_SET(SK_MEMINFO_DROPS),      SOCKBUF_SET(SK_MEMINFO_VARS),
+  };
 #undef SOCKBUF_SET
+  *count = sizeof(kMeminfo) / sizeof(kMeminfo[0]);
+  return kMeminfo;
+}
+
+void AddPlatformLayout(Napi::Env env, Napi::Object layout) {
   layout.Set("meminfoSize",
              static_cast<double>(SK_MEMINFO_VARS * sizeof(__u32)));
   AddUcredLayout(env, layout);

@@ -31,7 +31,7 @@ test('require reads one JavaScript file and the addon; the CLI, units and report
         u.close();
       });`),
   );
-  // dist/index.js holds constants, binding, errors and runtime; the modules
+  // dist/index.js holds constants, binding, codes and runtime; the modules
   // loaded later take those from it, not from their own files.
   expect(out.atLoad).toEqual(['index.js']);
   expect(out.afterRaw).toEqual(['index.js', 'raw.js', 'resolve.js', 'validate.js']);
@@ -41,7 +41,7 @@ test('require reads one JavaScript file and the addon; the CLI, units and report
   expect(out.afterAll).toEqual(expect.arrayContaining(['sizes.js', 'options.js', 'observe.js', 'limits.js']));
 });
 
-test('the exports object has fast properties (and constants once read), and every export is a data property but the lazy optionCatalog', () => {
+test('the exports object has fast properties (and constants once read), and every export is a data property but the lazy constants and optionCatalog', () => {
   const out = JSON.parse(
     run(
       `const s = require(${JSON.stringify(dist)});
@@ -56,7 +56,7 @@ test('the exports object has fast properties (and constants once read), and ever
   expect(out).toEqual({
     fast: true,
     constantsFast: true,
-    accessors: ['optionCatalog'],
+    accessors: ['constants', 'optionCatalog'],
     catalog: expect.any(Number),
     fastAfter: true,
   });
@@ -83,6 +83,29 @@ test("every module of dist/ keeps its exports in fast mode (the index's stubs re
   );
   expect(files).toEqual(expect.arrayContaining(['options.js', 'raw.js', 'sizes.js', 'observe.js', 'limits.js']));
   expect(out.slow).toEqual([]);
+});
+
+test('the constants object is made on its first read, not by require or by the typed calls', () => {
+  const out = JSON.parse(
+    run(`const s = require(${JSON.stringify(dist)});
+      const native = s[Symbol.for('sockbuf.core')].binding.native;
+      let made = 0;
+      const make = native.makeConstants;
+      native.makeConstants = function () { made++; return make.call(this); };
+      const dgram = require('node:dgram');
+      const u = dgram.createSocket('udp4');
+      u.bind(0, '127.0.0.1', () => {
+        s.setRecvBufferSize(u, 65536); s.getOption(u, 'SO_LINGER'); s.setOption(u, 'SO_REUSEADDR', true);
+        s.socketMemory(u); s.systemLimits(); s.getBufferSizes(u);
+        const before = made;
+        const c = s.constants;
+        const again = s.constants;
+        console.log(JSON.stringify({ before, after: made, same: c === again, frozen: Object.isFrozen(c), count: Object.keys(c).length}));
+        u.close();
+      });`),
+  );
+  expect(out).toEqual({ before: 0, after: 1, same: true, frozen: true, count: expect.any(Number) });
+  expect(out.count).toBeGreaterThan(100);
 });
 
 test('MAX_GET_LENGTH of the index is the one raw.ts enforces', () => {
@@ -116,22 +139,27 @@ test('one copy of each module the index holds: the modules loaded later and the 
       const s = require(dist);
       const core = s[Symbol.for('sockbuf.core')];
       const same = {};
-      for (const name of ['constants', 'binding', 'errors', 'runtime']) same[name] = require(dist + '/' + name + '.js') === core[name];
+      for (const name of ['constants', 'binding', 'codes', 'runtime']) same[name] = require(dist + '/' + name + '.js') === core[name];
       // raw.js reads the addon and builds its errors through the index's copies.
       const raw = require(dist + '/raw.js');
+      const errorsBefore = require.cache[dist + '/errors.js'] !== undefined;
       let code;
       try { raw.getsockopt(-5, 1, 7); } catch (err) { code = err.code; }
-      same.codes = s.ErrorCodes === core.errors.ErrorCodes && s.constants === core.constants.constants;
-      same.native = core.binding.native.constants === s.constants;
+      // errors.js loads on the first error; the stand-in every module holds
+      // then hands out its functions, and its codes are the index's.
+      const errors = require(dist + '/errors.js');
+      same.errors = !errorsBefore && core.errors.coded === errors.coded && core.errors.systemError === errors.systemError;
+      same.codes = s.ErrorCodes === core.codes.ErrorCodes && errors.ErrorCodes === s.ErrorCodes && core.errors.ErrorCodes === s.ErrorCodes && s.constants === core.constants.getConstants();
+      same.native = typeof core.binding.native.makeConstants === 'function' && core.binding.native.constants === undefined;
       const names = Object.entries(s).filter(([, v]) => typeof v === 'function').filter(([k, v]) => v.name !== k).map(([k]) => k);
       console.log(JSON.stringify({ same, code, names, symbols: Object.getOwnPropertySymbols(s).length }));`),
   );
   expect(out.same).toEqual({
     constants: true,
     binding: true,
-    errors: true,
-    runtime: true,
     codes: true,
+    runtime: true,
+    errors: true,
     native: true,
   });
   expect(out.code).toBe('ERR_OUT_OF_RANGE');
