@@ -162,6 +162,14 @@ export function areaSize(): number {
   return AREA_SIZE;
 }
 
+/**
+ * The area itself, to read a value getAreaFd just put there (16-byte
+ * aligned). Read-only for callers: only this module writes it.
+ */
+export function areaBytes(): Uint8Array {
+  return area;
+}
+
 /** The 32-bit word at `index` (host byte order) of the last value read into the area. */
 export function areaWord(index: number): number {
   return areaWords[index];

@@ -6,7 +6,7 @@ import { endianness } from 'node:os';
 import { native, type NativeTcpInfoLayout } from './binding.js';
 import { constant } from './constants.js';
 import { unavailable } from './errors.js';
-import { getBytesFd } from './raw.js';
+import { areaBytes, areaSize, getAreaFd, getBytesFd } from './raw.js';
 import { resolveFd, type SocketLike } from './resolve.js';
 
 /** A TCP connection's state, named as in `ss` (tcpi_state). */
@@ -323,6 +323,117 @@ function readBits(b: Uint8Array, length: number, bits: Bits | undefined): number
   return (b[bits.offset] & bits.mask) >> bits.shift;
 }
 
+// The conversions of Kind, for an 8-byte value u64 gave (-1: all ones);
+// shorter values are never -1.
+const plain = (v: number): number => (v === -1 ? 2 ** 64 : v);
+const msToUs = (v: number): number => (v === -1 ? 2 ** 64 : v * 1000);
+const allOnesInfinite = (v: number): number => (v === -1 ? Infinity : v);
+const ssthresh = (v: number): number => (v === -1 ? 2 ** 64 : v >= 0x7fffffff ? Infinity : v);
+/** The 8-byte unsigned of words lo and hi, -1 when all ones (as readUnsigned). */
+const u64 = (u32: Uint32Array, lo: number, hi: number): number => {
+  const l = u32[lo];
+  const h = u32[hi];
+  return l === 0xffffffff && h === 0xffffffff ? -1 : h * 0x100000000 + l;
+};
+
+/** Views of one aligned answer: its bytes, 16-bit and 32-bit words (host order). */
+interface Views {
+  u8: Uint8Array;
+  u16: Uint16Array;
+  u32: Uint32Array;
+}
+function viewsOf(buffer: ArrayBufferLike, byteOffset: number, byteLength: number): Views {
+  return {
+    u8: new Uint8Array(buffer, byteOffset, byteLength),
+    u16: new Uint16Array(buffer, byteOffset, byteLength >> 1),
+    u32: new Uint32Array(buffer, byteOffset, byteLength >> 2),
+  };
+}
+
+type FullDecode = (u8: Uint8Array, u16: Uint16Array, u32: Uint32Array, state: TcpState) => TcpInfo;
+
+/**
+ * The decoder of a full-length answer (what the running kernel gives when
+ * it is at least as new as the headers), compiled once from this build's
+ * layout into one object literal. decodeTcpInfo's loop adds ~50 properties
+ * by computed key, which turns each result into a dictionary-mode object
+ * (about 10 us a call, against 1 us for the system call); the literal has
+ * one fixed shape and gives the same keys, in the same order, with the same
+ * values (test/tcpinfo.test.ts compares the two). The source is made only
+ * of this file's own field names and the layout's integers, both checked
+ * here. undefined where code generation is disallowed
+ * (--disallow-code-generation-from-strings): then every answer takes the loop.
+ */
+function compileFullDecoder(d: Decoder): FullDecode | undefined {
+  const name = /^[A-Za-z][A-Za-z0-9]*$/;
+  const small = (n: number): boolean => Number.isInteger(n) && n >= 0 && n < 0x10000;
+  const bits = (x: Bits): string | undefined =>
+    small(x.offset) && small(x.mask) && small(x.shift) ? `((u8[${x.offset}] & ${x.mask}) >> ${x.shift})` : undefined;
+  const parts = ['state: state'];
+  const flags: [string, Bits | undefined][] = [
+    ['options', d.options],
+    ['sndWscale', d.sndWscale],
+    ['rcvWscale', d.rcvWscale],
+  ];
+  for (const [key, x] of flags) {
+    if (x === undefined) continue;
+    const read = bits(x);
+    if (read === undefined) return undefined;
+    parts.push(`${key}: ${read}`);
+  }
+  if (d.appLimited !== undefined) {
+    const read = bits(d.appLimited);
+    if (read === undefined) return undefined;
+    parts.push(`deliveryRateAppLimited: ${read} !== 0`);
+  }
+  const convert = ['plain', 'msToUs', 'allOnesInfinite', 'ssthresh'];
+  const keys = new Set<string>();
+  for (const f of d.fields) {
+    // Each field at a multiple of its size, as C lays it out: read as one
+    // element of a typed array (host order, as the kernel wrote it).
+    if (!name.test(f.key) || !small(f.offset) || f.offset % f.size !== 0 || convert[f.kind] === undefined) {
+      return undefined;
+    }
+    keys.add(f.key);
+    let value: string;
+    if (f.size === 8) {
+      const word = f.offset >> 2;
+      const [lo, hi] = littleEndian ? [word, word + 1] : [word + 1, word];
+      value = `${convert[f.kind]}(u64(u32, ${lo}, ${hi}))`;
+    } else {
+      // 1 to 4 bytes: never all-ones -1, so only the unit and TCP_INFINITE_SSTHRESH matter.
+      if (f.size === 1) value = `u8[${f.offset}]`;
+      else if (f.size === 2) value = `u16[${f.offset >> 1}]`;
+      else if (f.size === 4) value = `u32[${f.offset >> 2}]`;
+      else return undefined;
+      if (f.kind === Kind.MsToUs) value = `${value} * 1000`;
+      else if (f.kind === Kind.Ssthresh) value = `ssthresh(${value})`;
+    }
+    parts.push(`${f.key}: ${value}`);
+  }
+  const cwndBytes = d.linux && keys.has('sndCwnd') && keys.has('sndMss');
+  if (cwndBytes) parts.push('sndCwndBytes: 0');
+  const body =
+    `'use strict';\nreturn function decodeFullTcpInfo(u8, u16, u32, state) {\n` +
+    `  const o = { ${parts.join(', ')} };\n` +
+    (cwndBytes ? '  o.sndCwndBytes = o.sndCwnd * o.sndMss;\n' : '') +
+    '  return o;\n};';
+  try {
+    const make = new Function('plain', 'msToUs', 'allOnesInfinite', 'ssthresh', 'u64', body) as (
+      ...helpers: unknown[]
+    ) => FullDecode;
+    return make(plain, msToUs, allOnesInfinite, ssthresh, u64);
+  } catch {
+    return undefined;
+  }
+}
+
+let fullDecoder: FullDecode | undefined | null = null;
+let scratch: Views | undefined;
+/** The addon's byte area (16-byte aligned), where tcpInfoFd reads the answer. */
+const areaU8 = areaBytes();
+const area: Views = viewsOf(areaU8.buffer, areaU8.byteOffset, areaU8.byteLength);
+
 /**
  * Decodes the first `length` bytes of a TCP_INFO (or TCP_CONNECTION_INFO)
  * answer. A field that ends past `length` is left out.
@@ -331,6 +442,32 @@ export function decodeTcpInfo(b: Uint8Array, length: number): TcpInfo {
   const d = decoder!;
   const code = readBits(b, length, d.state);
   const state: TcpState = code === undefined ? 'unknown' : (d.states.get(code) ?? 'unknown');
+  if (length >= d.size && !(d.linux && code === d.listen)) {
+    if (fullDecoder === null) fullDecoder = compileFullDecoder(d);
+    if (fullDecoder !== undefined) {
+      let v: Views;
+      if (b === areaU8) v = area;
+      else {
+        // Any other bytes (a Buffer at any offset): copied to an aligned scratch first.
+        scratch ??= viewsOf(new ArrayBuffer((d.size + 7) & ~7), 0, (d.size + 7) & ~7);
+        scratch.u8.set(b.length === d.size ? b : b.subarray(0, d.size));
+        v = scratch;
+      }
+      return fullDecoder(v.u8, v.u16, v.u32, state);
+    }
+  }
+  return decodeByField(b, length, d, code, state);
+}
+
+/** decodeTcpInfo field by field, whatever the length (test/tcpinfo.test.ts compares the two ways). */
+export function decodeTcpInfoByField(b: Uint8Array, length: number): TcpInfo {
+  const d = decoder!;
+  const code = readBits(b, length, d.state);
+  return decodeByField(b, length, d, code, code === undefined ? 'unknown' : (d.states.get(code) ?? 'unknown'));
+}
+
+/** Short answers, listeners, and where nothing can be compiled. */
+function decodeByField(b: Uint8Array, length: number, d: Decoder, code: number | undefined, state: TcpState): TcpInfo {
   if (d.linux && code !== undefined && code === d.listen) {
     // A listener has no connection: Linux reports its accept queue in
     // tcpi_unacked / tcpi_sacked, and nothing else that means anything.
@@ -363,15 +500,20 @@ export function decodeTcpInfo(b: Uint8Array, length: number): TcpInfo {
   return out;
 }
 
+const TCP_INFO_OPTION = constant('TCP_INFO') ?? constant('TCP_CONNECTION_INFO');
+const IPPROTO_TCP = constant('IPPROTO_TCP');
+
 /** Reads TCP_INFO from an fd already resolved (the struct's size as this build's header declares it). */
 export function tcpInfoFd(fd: number): TcpInfo {
-  const option = constant('TCP_INFO') ?? constant('TCP_CONNECTION_INFO');
-  const ipprotoTcp = constant('IPPROTO_TCP');
-  if (decoder === undefined || option === undefined || ipprotoTcp === undefined) {
+  if (decoder === undefined || TCP_INFO_OPTION === undefined || IPPROTO_TCP === undefined) {
     throw unavailable('tcpInfo (TCP_INFO)');
   }
-  const buf = getBytesFd(fd, ipprotoTcp, option, decoder.size);
-  return decodeTcpInfo(buf, buf.length);
+  if (decoder.size > areaSize()) {
+    const buf = getBytesFd(fd, IPPROTO_TCP, TCP_INFO_OPTION, decoder.size);
+    return decodeTcpInfo(buf, buf.length);
+  }
+  // Read in place, in the addon's byte area: no Buffer made and copied.
+  return decodeTcpInfo(areaBytes(), getAreaFd(fd, IPPROTO_TCP, TCP_INFO_OPTION, decoder.size));
 }
 
 /**

@@ -4,8 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import * as net from 'node:net';
 import { constants, getsockopt, setRecvBufferSize, tcpInfo } from '../lib';
-import { decodeTcpInfo, type TcpInfo } from '../lib/tcpinfo';
-import { boundUdp, closeAll, codeOf, listeningServer, portOf, python, tcpPair, track } from './helpers';
+import { decodeTcpInfo, decodeTcpInfoByField, type TcpInfo } from '../lib/tcpinfo';
+import { boundUdp, closeAll, codeOf, ensureDist, listeningServer, portOf, python, tcpPair, track } from './helpers';
 import { ssInfo, ssMs } from './ss';
 
 afterEach(closeAll);
@@ -199,6 +199,66 @@ test('fields past the length the kernel answered are absent, not 0', async () =>
   // A field cut in half is absent too.
   const cut = decodeTcpInfo(short, 106);
   expect('pacingRate' in cut).toBe(false);
+});
+
+test('a full-length answer decodes through the compiled literal exactly as field by field: same keys, order and values', async () => {
+  const { client } = await tcpPair();
+  client.write('x'.repeat(10000));
+  await sleep(20);
+  const size = getsockopt(client, constants.IPPROTO_TCP, constants.TCP_INFO!, 4096).length;
+  const live = getsockopt(client, constants.IPPROTO_TCP, constants.TCP_INFO!, size);
+  // All ones (the unlimited and infinite markers), all zeros, and random
+  // bytes with the state byte kept to a real state, at an odd offset (a
+  // Buffer from the pool), and as a plain Uint8Array.
+  const ones = Buffer.alloc(size, 0xff);
+  ones[0] = 1;
+  const zeros = Buffer.alloc(size);
+  zeros[0] = 1;
+  const cases: Uint8Array[] = [live, ones, zeros];
+  for (let i = 0; i < 20; i++) {
+    const r = Buffer.alloc(size + 1);
+    for (let j = 0; j < r.length; j++) r[j] = Math.floor(Math.random() * 256);
+    r[1] = 1 + (i % 11);
+    cases.push(r.subarray(1));
+  }
+  cases.push(new Uint8Array(live));
+  for (const b of cases) {
+    const fast = decodeTcpInfo(b, b.length);
+    const slow = decodeTcpInfoByField(b, b.length);
+    expect(Object.entries(fast)).toEqual(Object.entries(slow));
+  }
+  // The live answer is the connection's, as tcpInfo() reads it in place.
+  const info = tcpInfo(client);
+  expect(info.state).toBe('established');
+  expect(info.sndMss).toBe(decodeTcpInfo(live, live.length).sndMss);
+  expect(Object.keys(info)).toEqual(Object.keys(decodeTcpInfoByField(live, live.length)));
+});
+
+test('where code generation is disallowed, tcpInfo decodes field by field and gives the same object', () => {
+  ensureDist();
+  const dist = require('node:path').join(__dirname, '..', 'dist') as string;
+  const script = `const net = require('node:net');
+    const s = require(${JSON.stringify(dist)});
+    const { decodeTcpInfoByField } = require(${JSON.stringify(dist)} + '/tcpinfo.js');
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const c = net.connect(server.address().port, '127.0.0.1', () => {
+        const info = s.tcpInfo(c);
+        const raw = s.getsockopt(c, s.constants.IPPROTO_TCP, s.constants.TCP_INFO, 4096);
+        let evalBlocked = false;
+        try { new Function('return 1'); } catch { evalBlocked = true; }
+        console.log(JSON.stringify({ evalBlocked, state: info.state, keys: Object.keys(info), byField: Object.keys(decodeTcpInfoByField(raw, raw.length)) }));
+        c.destroy(); server.close();
+      });
+    });`;
+  const res = spawnSync(process.execPath, ['--disallow-code-generation-from-strings', '-e', script], {
+    encoding: 'utf8',
+  });
+  expect(res.stderr).toBe('');
+  const out = JSON.parse(res.stdout) as { evalBlocked: boolean; state: string; keys: string[]; byField: string[] };
+  expect(out.evalBlocked).toBe(true);
+  expect(out.state).toBe('established');
+  expect(out.keys).toEqual(out.byField);
+  expect(out.keys.length).toBeGreaterThan(20);
 });
 
 test('a listening socket: its accept queue and backlog, as ss prints them', async () => {
