@@ -95,6 +95,7 @@ const ROWS = [
   ],
   ['socketMemory(sock)', 'meminfo', 's.socketMemory(u)', 'sockbuf', OTHER, LINUX],
   ['queuedBytes(tcpSocket)', 'queued', 's.queuedBytes(t)', 'sockbuf', OTHER, LINUX],
+  ['tcpInfo(tcpSocket)', 'tcpinfo', 's.tcpInfo(t)', 'sockbuf', OTHER, LINUX],
   ['systemLimits()', 'limits', 's.systemLimits()', 'sockbuf', 1.5, LINUX],
   ['Node dgram getRecvBufferSize()', 'get_int', 'u.getRecvBufferSize()', 'node'],
   ['Node dgram getSendBufferSize()', 'get_snd', 'u.getSendBufferSize()', 'node'],
