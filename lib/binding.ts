@@ -2,7 +2,8 @@
 // typed interface. Nothing else in lib/ touches the binary directly.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { coded, ErrorCodes } from './errors.js';
+import { coded } from './errors.js';
+import { ErrorCodes } from './codes.js';
 import { binaryRequest, libc, looksGlibc } from './runtime.js';
 
 /** Layout of the C structs the option catalog converts, from the headers. */
@@ -219,7 +220,15 @@ function loadFallback(failed: Error | undefined): NativeBinding {
 
 /** A binary from another version of sockbuf (a stale build/) lacks what lib calls. */
 function checked(binding: NativeBinding): NativeBinding {
-  if (typeof binding?.getIntFrame !== 'function' || !(binding.frame?.length >= 5)) throw mismatchError();
+  if (
+    typeof binding?.getIntFrame !== 'function' ||
+    !(binding.frame?.length >= 5) ||
+    // makeConstants first: reading `constants` of this version's binary makes the table.
+    (typeof (binding as { makeConstants?: unknown }).makeConstants !== 'function' &&
+      typeof (binding as { constants?: unknown }).constants !== 'object')
+  ) {
+    throw mismatchError();
+  }
   return binding;
 }
 

@@ -17,7 +17,8 @@ import { constants as osConstants } from 'node:os';
 import type * as net from 'node:net';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import { native } from './binding.js';
-import { coded, ErrorCodes, invalidArgType, invalidArgValue, systemError } from './errors.js';
+import { coded, invalidArgType, invalidArgValue, systemError } from './errors.js';
+import { ErrorCodes } from './codes.js';
 import { validateOptions } from './validate.js';
 import { KIND_INET, KIND_UNIX } from './resolve.js';
 import {

@@ -11,7 +11,8 @@
 // the time in flight when the buffer cannot even hold the congestion window.
 import { performance } from 'node:perf_hooks';
 import { constant } from './constants.js';
-import { ErrorCodes, invalidArgType, invalidArgValue, unavailable } from './errors.js';
+import { invalidArgType, invalidArgValue, unavailable } from './errors.js';
+import { ErrorCodes } from './codes.js';
 import type * as net from 'node:net';
 import { socketMemoryFd, type SocketMemory } from './observe.js';
 import { getIntFd } from './raw.js';

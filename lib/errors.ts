@@ -1,13 +1,12 @@
 // The one place where sockbuf builds its errors. They follow Node's own
 // shapes, so callers switch on `err.code` exactly as they do for core APIs.
 import { getSystemErrorMap, getSystemErrorName, inspect, types } from 'node:util';
-import { ErrorCodes as codes } from './codes.js';
+// The codes are lib/codes.ts's (the index hands them out; every module
+// imports them from there).
+import { ErrorCodes } from './codes.js';
 
 /** errno number -> name, for the errnos libuv has no name for (EDOM, ...). */
 let errnoNames: Map<number, string> | undefined;
-
-/** Codes of the errors sockbuf defines itself (the rest are Node's and the OS's). */
-export const ErrorCodes = codes;
 
 /** A failed system call, shaped like the errors of Node's fs and net. */
 export interface SystemError extends Error {

@@ -157,9 +157,11 @@ export declare const constants: Constants;
 /** The option catalog (lib/catalog.ts), loaded on first read. */
 export declare const optionCatalog: Catalog['optionCatalog'];
 // Written in the one getter form that Node's ESM loader recognises as a
-// named export of a CommonJS module (`return a.b;`). That loader reads it
-// at every `import` of sockbuf, so it loads the catalog's data alone, not
-// the option code.
+// named export of a CommonJS module (`enumerable: true` then `get`, which
+// does `return a.b;`; nothing else, so these properties cannot be made
+// configurable). That loader reads every such getter at each `import` of
+// sockbuf: an ES module import makes the constants object and loads the
+// catalog's data (not the option code); a require() does neither.
 let catalogModule: Catalog | undefined;
 const lazy = {
   get constants(): Constants {

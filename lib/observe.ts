@@ -1,7 +1,8 @@
 // What the kernel is doing with a socket: queued bytes, memory, drops.
 import { native } from './binding.js';
 import { constant } from './constants.js';
-import { coded, ErrorCodes, unavailable } from './errors.js';
+import { coded, unavailable } from './errors.js';
+import { ErrorCodes } from './codes.js';
 import { areaSize, areaWord, getAreaFd, queuedFd } from './raw.js';
 import { resolveFd, type SocketLike } from './resolve.js';
 

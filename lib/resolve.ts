@@ -4,7 +4,8 @@
 import type * as dgram from 'node:dgram';
 import type * as net from 'node:net';
 import { types } from 'node:util';
-import { closed, coded, ErrorCodes, invalidArgType, isRevokedProxyError, noFd, revokedProxy } from './errors.js';
+import { closed, coded, invalidArgType, isRevokedProxyError, noFd, revokedProxy } from './errors.js';
+import { ErrorCodes } from './codes.js';
 import { socketsWithoutFd, socketWithoutFdError } from './runtime.js';
 import { INT32_MAX, validateInteger } from './validate.js';
 

@@ -3,7 +3,8 @@
 // values already in memory, two file checks or the first bytes of the
 // executable, never from process.report (it takes tens of milliseconds).
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
-import { coded, ErrorCodes, type CodedError } from './errors.js';
+import { coded, type CodedError } from './errors.js';
+import { ErrorCodes } from './codes.js';
 
 export type RuntimeName = 'node' | 'bun' | 'deno';
 

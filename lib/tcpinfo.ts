@@ -436,9 +436,10 @@ const area: Views = viewsOf(areaU8.buffer, areaU8.byteOffset, areaU8.byteLength)
 
 /**
  * Decodes the first `length` bytes of a TCP_INFO (or TCP_CONNECTION_INFO)
- * answer. A field that ends past `length` is left out.
+ * answer (at most the bytes `b` holds). A field that ends past them is left out.
  */
 export function decodeTcpInfo(b: Uint8Array, length: number): TcpInfo {
+  if (length > b.length) length = b.length;
   const d = decoder!;
   const code = readBits(b, length, d.state);
   const state: TcpState = code === undefined ? 'unknown' : (d.states.get(code) ?? 'unknown');
@@ -461,6 +462,7 @@ export function decodeTcpInfo(b: Uint8Array, length: number): TcpInfo {
 
 /** decodeTcpInfo field by field, whatever the length (test/tcpinfo.test.ts compares the two ways). */
 export function decodeTcpInfoByField(b: Uint8Array, length: number): TcpInfo {
+  if (length > b.length) length = b.length;
   const d = decoder!;
   const code = readBits(b, length, d.state);
   return decodeByField(b, length, d, code, code === undefined ? 'unknown' : (d.states.get(code) ?? 'unknown'));

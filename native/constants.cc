@@ -877,6 +877,11 @@ void AddConstantFunctions(Napi::Env env, Napi::Object exports) {
   exports.Set("makeConstants",
               Napi::Function::New(env, MakeConstants, "makeConstants"));
   exports.Set("constant", Napi::Function::New(env, Constant, "constant"));
+  // `constants` as a getter: the JavaScript of a build that read the object
+  // from the binary (sockbuf 0.1's lib/constants.ts reads it once at load)
+  // still works with this binary, and nothing is made unless it is read.
+  exports.DefineProperty(Napi::PropertyDescriptor::Accessor<MakeConstants>(
+      "constants", napi_enumerable));
 }
 
 }  // namespace sockbuf

@@ -18,7 +18,10 @@
 //   code in dist/index.js costs start-up (V8 scans even the functions it does
 //   not compile), and a program that makes no mistake never needs it. Every
 //   module that imports it, the four above included, gets a stand-in whose
-//   getters load dist/errors.js on the first error.
+//   getters load dist/errors.js on the first error. (If that first error is
+//   a failed require, Node drops the index from its cache but keeps
+//   errors.js, whose ErrorCodes is then the failed index's copy: the same
+//   strings, another object than a retried require's.)
 // - Every other module of dist/ (raw.js and the rest, loaded on first use)
 //   has its `require("./codes.js")` (and the other three, and errors)
 //   rewritten to take the index's copy, through a non-enumerable,

@@ -227,6 +227,13 @@ test('a full-length answer decodes through the compiled literal exactly as field
     const slow = decodeTcpInfoByField(b, b.length);
     expect(Object.entries(fast)).toEqual(Object.entries(slow));
   }
+  // A length past the bytes given decodes only those bytes: nothing of an
+  // earlier answer is read (the full-length path keeps a scratch copy).
+  decodeTcpInfo(ones, ones.length);
+  const shortBytes = Buffer.alloc(100);
+  shortBytes[0] = 1;
+  expect(Object.entries(decodeTcpInfo(shortBytes, size))).toEqual(Object.entries(decodeTcpInfo(shortBytes, 100)));
+  expect(decodeTcpInfo(shortBytes, size).bytesAcked).toBeUndefined();
   // The live answer is the connection's, as tcpInfo() reads it in place.
   const info = tcpInfo(client);
   expect(info.state).toBe('established');
