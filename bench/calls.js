@@ -32,7 +32,7 @@ const LINUX = process.platform === 'linux';
  * expression, `s` is sockbuf, `u` a bound UDP socket, `fd` its descriptor,
  * `t` a connected TCP socket, `k` the sockopt package, `w` sockopt's socket
  * argument, `g` sockbuf's getsockopt taken out of the exports (destructured),
- * `b` an 8-byte struct linger, `C` the constants.
+ * `b` an 8-byte struct linger, `tb` an 8-byte Buffer to read into, `C` the constants.
  */
 const INT = 1.15;
 const OTHER = 1.2;
@@ -51,6 +51,13 @@ const ROWS = [
     'getsockopt(sock, SOL_SOCKET, SO_LINGER, 8)',
     'get_linger',
     's.getsockopt(u, C.SOL_SOCKET, C.SO_LINGER, 8)',
+    'sockbuf',
+    OTHER,
+  ],
+  [
+    '  getsockopt(sock, SOL_SOCKET, SO_LINGER, target)',
+    'get_linger',
+    's.getsockopt(u, C.SOL_SOCKET, C.SO_LINGER, tb)',
     'sockbuf',
     OTHER,
   ],
@@ -115,7 +122,7 @@ function makeLoop(expr) {
     'n',
     'nowNs',
     `'use strict';
-    const { s, u, fd, t, k, w, g, b, C } = env;
+    const { s, u, fd, t, k, w, g, b, tb, C } = env;
     let sink;
     const t0 = nowNs();
     for (let i = 0; i < n; i++) sink = ${expr};
@@ -175,7 +182,19 @@ async function calls({ rounds = 21, slices = 5, sliceMs = 2 } = {}) {
     b.writeInt32LE(1, 0);
     b.writeInt32LE(5, 4);
     // sockopt takes a net.Socket-like { _handle: { fd } }; a dgram socket has no _handle.
-    const env = { s: sockbuf, u, fd, t: pair.client, k: sockopt, w: { _handle: { fd } }, g: sockbuf.getsockopt, b, C };
+    const tb = Buffer.alloc(8);
+    const env = {
+      s: sockbuf,
+      u,
+      fd,
+      t: pair.client,
+      k: sockopt,
+      w: { _handle: { fd } },
+      g: sockbuf.getsockopt,
+      b,
+      tb,
+      C,
+    };
     const rows = ROWS.filter((r) => r[5] !== false && (r[3] !== 'sockopt' || sockopt !== null)).map(
       ([name, mode, expr, group, budget]) => ({ name, mode, expr, group, budget, loop: makeLoop(expr) }),
     );

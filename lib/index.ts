@@ -20,6 +20,7 @@
 // a second lookup per module.
 /* eslint-disable @typescript-eslint/no-require-imports */
 import { getConstants, type Constants } from './constants.js';
+import type { OptionBytes } from './raw.js';
 import { ErrorCodes as errorCodes } from './codes.js';
 import { runtime as currentRuntime } from './runtime.js';
 import type { SocketLike } from './resolve.js';
@@ -65,8 +66,13 @@ export const MAX_GET_LENGTH: number = 1 << 20;
 
 // Each stub passes its arguments on untouched: the function it calls reads
 // and validates them, exactly once.
-export const getsockopt = function getsockopt(sock: SocketLike, level: number, option: number, length?: number) {
-  return raw().getsockopt(sock, level, option, length as number);
+export const getsockopt = function getsockopt(
+  sock: SocketLike,
+  level: number,
+  option: number,
+  lengthOrTarget?: number | OptionBytes,
+) {
+  return raw().getsockopt(sock, level, option, lengthOrTarget as number);
 } as Raw['getsockopt'];
 export const setsockopt: Raw['setsockopt'] = function setsockopt(sock, level, option, value) {
   raw().setsockopt(sock, level, option, value);

@@ -5,7 +5,7 @@ import { Buffer } from 'node:buffer';
 import { constants as osConstants } from 'node:os';
 import { types } from 'node:util';
 import { native } from './binding.js';
-import { invalidArgType, invalidArgValue, systemError } from './errors.js';
+import { invalidArgType, invalidArgValue, outOfRange, systemError } from './errors.js';
 import { resolveFd, type SocketLike } from './resolve.js';
 import { INT32_MIN, UINT32_MAX, validateInt32, validateInteger } from './validate.js';
 
@@ -382,6 +382,11 @@ function queuedOld(fd: number, which: 0 | 1): number {
   return value;
 }
 
+// util.types' checks, taken once: node:util's exports object is large enough
+// to be in dictionary mode, so `types.isUint8Array` at each call was an
+// uncached lookup (perf: Builtins_LoadIC in toBytes).
+const { isAnyArrayBuffer, isDataView, isSharedArrayBuffer, isUint8Array } = types;
+
 type Getter = (this: unknown) => unknown;
 function accessor(proto: object, key: string): Getter | undefined {
   return Object.getOwnPropertyDescriptor(proto, key)?.get as Getter | undefined;
@@ -400,7 +405,7 @@ const arrayBufferDetached = accessor(ArrayBuffer.prototype, 'detached');
 const arrayBufferSlice = ArrayBuffer.prototype.slice;
 
 function isDetached(buffer: ArrayBufferLike): boolean {
-  if (types.isSharedArrayBuffer(buffer)) return false;
+  if (isSharedArrayBuffer(buffer)) return false;
   if (arrayBufferDetached !== undefined) return arrayBufferDetached.call(buffer) as boolean;
   try {
     // Node 20 lacks ArrayBuffer#detached; slicing a detached buffer throws.
@@ -428,7 +433,7 @@ let bytesLength = 0;
  */
 export function toBytes(value: unknown, name: string): Uint8Array | undefined {
   // util.types checks work across realms (vm contexts, jest), instanceof does not.
-  if (types.isUint8Array(value)) {
+  if (isUint8Array(value)) {
     // Passed as it is (no new object on the hot path).
     const n = typedLength.call(value) as number;
     if (n === 0 && isDetached(typedBuffer.call(value) as ArrayBufferLike)) {
@@ -438,14 +443,14 @@ export function toBytes(value: unknown, name: string): Uint8Array | undefined {
     return value;
   }
   if (!ArrayBuffer.isView(value)) {
-    if (!types.isAnyArrayBuffer(value)) return undefined;
+    if (!isAnyArrayBuffer(value)) return undefined;
     if (isDetached(value)) throw invalidArgValue(name, 'must not be a detached ArrayBuffer', value);
     const view = new Uint8Array(value);
     bytesLength = typedLength.call(view) as number;
     return view;
   }
   // A DataView's accessors throw when it is detached or out of bounds.
-  const dataView = types.isDataView(value);
+  const dataView = isDataView(value);
   let buffer: ArrayBufferLike;
   let offset: number;
   let length: number;
@@ -464,18 +469,68 @@ export function toBytes(value: unknown, name: string): Uint8Array | undefined {
 }
 
 /**
+ * getsockopt into the first `n` bytes of `target` on an fd already resolved
+ * (`n` read through the engine's accessor before the descriptor was known);
+ * returns how many bytes the kernel wrote. The bytes past them are left as
+ * they were, and so is all of `target` when the call fails.
+ */
+export function getIntoFd(fd: number, level: number, option: number, target: Uint8Array, n: number): number {
+  if (n > AREA_SIZE) {
+    const value = native.getBytes(fd, level, option, n);
+    if (value === undefined) throw optionError(native.lastErrno(), 'getsockopt', fd, level, option);
+    target.set(value);
+    return value.length;
+  }
+  const k = getAreaFd(fd, level, option, n);
+  if (k <= 64) for (let i = 0; i < k; i++) target[i] = area[i];
+  else target.set(area.subarray(0, k));
+  return k;
+}
+
+/**
  * getsockopt(2) on the socket's descriptor.
- * Without `length`: an int-valued option, returned as a number.
+ * Without a fourth argument: an int-valued option, returned as a number.
  * With `length`: a Buffer of the bytes the kernel wrote (at most `length`).
+ * With `target` (a Buffer, TypedArray, DataView or ArrayBuffer): the bytes
+ * written into it, from its start; returns how many (at most its length).
  */
 export function getsockopt(sock: SocketLike, level: number, option: number): number;
 export function getsockopt(sock: SocketLike, level: number, option: number, length: number): Buffer;
-export function getsockopt(sock: SocketLike, level: number, option: number, length?: number): number | Buffer {
+export function getsockopt(sock: SocketLike, level: number, option: number, target: OptionBytes): number;
+export function getsockopt(
+  sock: SocketLike,
+  level: number,
+  option: number,
+  length?: number | OptionBytes,
+): number | Buffer {
   validateInt32(level, 'level');
   validateInt32(option, 'option');
   if (length === undefined) return getIntFd(resolveFd(sock), level, option);
-  validateInteger(length, 'length', 0, MAX_GET_LENGTH);
-  return getBytesFd(resolveFd(sock), level, option, length);
+  if (typeof length === 'number') {
+    validateInteger(length, 'length', 0, MAX_GET_LENGTH);
+    return getBytesFd(resolveFd(sock), level, option, length);
+  }
+  const target = toBytes(length, 'target');
+  if (target === undefined) {
+    throw invalidArgType(
+      'length',
+      'of type number (a length), or a Buffer, TypedArray, DataView or ArrayBuffer to read into',
+      length,
+    );
+  }
+  const n = bytesLength;
+  if (n > MAX_GET_LENGTH) throw outOfRange('target', `a view of at most ${MAX_GET_LENGTH} bytes`, n);
+  const fd = resolveFd(sock);
+  // As in setsockopt: resolving `sock` may run its getters; never write past
+  // a view they shrank or into one they detached.
+  if (typedLength.call(target) !== n) {
+    throw invalidArgValue(
+      'target',
+      'changed while the socket was being resolved (its buffer was detached or resized)',
+      length,
+    );
+  }
+  return getIntoFd(fd, level, option, target, n);
 }
 
 /**

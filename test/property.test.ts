@@ -906,6 +906,21 @@ const lengthArb: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 4, arbitrary: fc.integer({ min: 0, max: 256 }) },
   { weight: 1, arbitrary: fc.integer({ min: 0, max: MAX_GET_LENGTH }) },
   { weight: 1, arbitrary: fc.constantFrom(0, MAX_GET_LENGTH, MAX_GET_LENGTH + 1, -0, -1, 2 ** 31, 0.5, NaN) },
+  // A target to read into: a Buffer, a plain Uint8Array, an ArrayBuffer, a DataView in the middle of one.
+  {
+    weight: 2,
+    arbitrary: fc
+      .tuple(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 3 }))
+      .map(([n, kind]) =>
+        kind === 0
+          ? Buffer.alloc(n)
+          : kind === 1
+            ? new Uint8Array(n)
+            : kind === 2
+              ? new ArrayBuffer(n)
+              : new DataView(new ArrayBuffer(n + 8), 4, n),
+      ),
+  },
   { weight: 1, arbitrary: anyValue },
 );
 
@@ -1071,6 +1086,21 @@ function checkLimits(call: CallCase, v: unknown): void {
   walk(v, '');
 }
 
+/** A view's or ArrayBuffer's byte length through the engine's own accessors (never a getter of the object's). */
+function engineByteLength(v: unknown): number | undefined {
+  const getter = (proto: object): ((this: unknown) => unknown) =>
+    Object.getOwnPropertyDescriptor(proto, 'byteLength')!.get as (this: unknown) => unknown;
+  try {
+    if (types.isDataView(v)) return getter(DataView.prototype).call(v) as number;
+    if (ArrayBuffer.isView(v)) return getter(Object.getPrototypeOf(Uint8Array.prototype) as object).call(v) as number;
+    if (types.isSharedArrayBuffer(v)) return getter(SharedArrayBuffer.prototype).call(v) as number;
+    if (types.isArrayBuffer(v)) return getter(ArrayBuffer.prototype).call(v) as number;
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
 function checkResult(call: CallCase, value: unknown): void {
   const expect = call.sock?.expect;
   const sockFirst = call.fn !== 'configureServer' && call.fn !== 'systemLimits';
@@ -1097,9 +1127,20 @@ function checkResult(call: CallCase, value: unknown): void {
     case 'getsockopt':
       if (a2 === undefined) {
         if (!isIntegral(value)) fail(call, `int get returned ${show(value)}`);
-      } else {
+      } else if (typeof a2 === 'number') {
         if (!Buffer.isBuffer(value)) fail(call, 'byte get did not return a Buffer');
-        if (value.length > (a2 as number)) fail(call, `returned ${value.length} bytes for ${show(a2)} asked`);
+        if (value.length > a2) fail(call, `returned ${value.length} bytes for ${show(a2)} asked`);
+      } else {
+        // A Buffer, TypedArray, DataView or ArrayBuffer to read into: the
+        // count of bytes written, never more than the target's own length
+        // (read through the engine's accessor, as sockbuf does).
+        if (!isIntegral(value) || (value as number) < 0 || (value as number) > MAX_GET_LENGTH) {
+          fail(call, `byte get into a target returned ${show(value)}`);
+        }
+        const size = engineByteLength(a2);
+        if (size !== undefined && (value as number) > size) {
+          fail(call, `wrote ${show(value)} bytes into a target of ${size}`);
+        }
       }
       break;
     case 'setsockopt':

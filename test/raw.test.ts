@@ -172,6 +172,99 @@ describe('byte options', () => {
   });
 });
 
+describe('byte options read into a buffer of the caller (getsockopt with a target)', () => {
+  test('every kind of target gets the bytes Python reads, from its start; the count is returned, the rest untouched', async () => {
+    const { client } = await tcpPair();
+    setsockopt(client, c.SOL_SOCKET, c.SO_LINGER, new Int32Array([1, 9]));
+    const py = python<number[]>(
+      resolveFd(client),
+      `out(list(sock.getsockopt(socket.SOL_SOCKET, socket.SO_LINGER, 8)))`,
+    );
+    const bytes = Buffer.from(py);
+    const backing = new ArrayBuffer(24);
+    const targets: [ArrayBufferView | ArrayBuffer, () => Uint8Array][] = [];
+    const buf = Buffer.alloc(12, 0xaa);
+    targets.push([buf, () => buf]);
+    const u8 = new Uint8Array(8);
+    targets.push([u8, () => u8]);
+    const u32 = new Uint32Array(4).fill(0xaaaaaaaa);
+    targets.push([u32, () => new Uint8Array(u32.buffer)]);
+    targets.push([backing, () => new Uint8Array(backing)]);
+    // A view into the middle of a larger buffer: only its own bytes are written.
+    const inner = new DataView(new Uint8Array(24).fill(0xaa).buffer, 4, 8);
+    targets.push([inner, () => new Uint8Array(inner.buffer)]);
+    for (const [target, view] of targets) {
+      const before = Buffer.from(view());
+      const n = getsockopt(client, c.SOL_SOCKET, c.SO_LINGER, target);
+      expect(n).toBe(8);
+      const after = Buffer.from(view());
+      const start = ArrayBuffer.isView(target) ? target.byteOffset : 0;
+      expect(after.subarray(start, start + 8)).toEqual(bytes);
+      // Outside the 8 bytes written, nothing changed.
+      expect(Buffer.concat([after.subarray(0, start), after.subarray(start + 8)])).toEqual(
+        Buffer.concat([before.subarray(0, start), before.subarray(start + 8)]),
+      );
+    }
+    // The same bytes as the form that returns a Buffer; a target longer than
+    // the answer gets the kernel's optlen, as that form returns.
+    const long = Buffer.alloc(64);
+    expect(getsockopt(client, c.SOL_SOCKET, c.SO_RCVBUF, long)).toBe(
+      getsockopt(client, c.SOL_SOCKET, c.SO_RCVBUF, 64).length,
+    );
+    expect(long.readInt32LE(0)).toBe(getsockopt(client, c.SOL_SOCKET, c.SO_RCVBUF));
+    // Past the area the addon owns (4 KiB): the slower path, same answer.
+    const big = Buffer.alloc(5000);
+    const n = getsockopt(client, c.IPPROTO_TCP, c.TCP_INFO!, big);
+    expect(n).toBe(getsockopt(client, c.IPPROTO_TCP, c.TCP_INFO!, 5000).length);
+    expect(big[0]).toBe(1); // tcpi_state == TCP_ESTABLISHED
+    expect(getsockopt(client, c.SOL_SOCKET, c.SO_RCVBUF, Buffer.alloc(0))).toBe(0);
+  });
+
+  test('bad targets are refused before the socket is touched; a failed call leaves the target as it was', async () => {
+    const { client } = await tcpPair();
+    const code = (fn: () => unknown): string | undefined => {
+      try {
+        fn();
+      } catch (err) {
+        return (err as { code?: string }).code;
+      }
+      return undefined;
+    };
+    const get = getsockopt as (...args: unknown[]) => unknown;
+    expect(code(() => get(client, c.SOL_SOCKET, c.SO_LINGER, 'x'))).toBe('ERR_INVALID_ARG_TYPE');
+    expect(code(() => get(client, c.SOL_SOCKET, c.SO_LINGER, {}))).toBe('ERR_INVALID_ARG_TYPE');
+    expect(code(() => get(client, c.SOL_SOCKET, c.SO_LINGER, [0, 0]))).toBe('ERR_INVALID_ARG_TYPE');
+    expect(code(() => get(client, c.SOL_SOCKET, c.SO_LINGER, new ArrayBuffer((1 << 20) + 1)))).toBe('ERR_OUT_OF_RANGE');
+    const detached = new ArrayBuffer(8);
+    structuredClone(detached, { transfer: [detached] });
+    expect(code(() => get(client, c.SOL_SOCKET, c.SO_LINGER, detached))).toBe('ERR_INVALID_ARG_VALUE');
+    const viewOfDetached = new Uint8Array(new ArrayBuffer(8));
+    structuredClone(viewOfDetached.buffer, { transfer: [viewOfDetached.buffer] });
+    expect(code(() => get(client, c.SOL_SOCKET, c.SO_LINGER, viewOfDetached))).toBe('ERR_INVALID_ARG_VALUE');
+    // A socket whose fd getter detaches the target: refused, nothing written.
+    const victim = new ArrayBuffer(8);
+    const sneaky = {
+      get fd() {
+        structuredClone(victim, { transfer: [victim] });
+        return resolveFd(client);
+      },
+    };
+    expect(code(() => get(sneaky, c.SOL_SOCKET, c.SO_LINGER, victim))).toBe('ERR_INVALID_ARG_VALUE');
+    // The kernel refuses (an unknown level on TCP): a system error, target untouched.
+    const target = Buffer.alloc(8, 0x5a);
+    const err = (() => {
+      try {
+        getsockopt(client, 0x7fff, 1, target);
+      } catch (e) {
+        return e as { code?: string; syscall?: string };
+      }
+      return undefined;
+    })();
+    expect(err?.syscall).toBe('getsockopt');
+    expect(target).toEqual(Buffer.alloc(8, 0x5a));
+  });
+});
+
 describe('socket-like values', () => {
   test('a raw fd, { fd } and the socket itself name the same socket', async () => {
     const sock = await boundUdp();

@@ -45,6 +45,8 @@ test('correct values compile', () => {
       const algo: string = getOption(sock, 'TCP_CONGESTION');
       const n: number = getsockopt(sock, 1, 8);
       const b: Buffer = getsockopt(sock, 1, 8, 4);
+      const written: number = getsockopt(sock, 1, 13, new Uint8Array(8));
+      const intoView: number = getsockopt(sock, 1, 13, new DataView(new ArrayBuffer(8)));
       const r = setBufferSizes(sock, { recv: 1, force: true });
       const eff: number | undefined = r.recv?.effective;
       const granted: number | undefined = r.recv?.granted;
@@ -54,7 +56,7 @@ test('correct values compile', () => {
       const mtu: number = getOption(sock, 'IPV6_MTU');
       setOption(sock, 'IP_RECVERR', true, { unsafe: true });
       setOption(sock, 'SO_BINDTODEVICE', '');
-      void [seconds, on, algo, n, b, eff, granted, sol, maybe, cred, mtu];
+      void [seconds, on, algo, n, b, written, intoView, eff, granted, sol, maybe, cred, mtu];
     `),
   ).toEqual([]);
 });
@@ -70,6 +72,8 @@ test.each([
   ['a getOption result used as the wrong type', `const x: string = getOption(sock, 'SO_RCVBUF'); void x;`],
   ['a string size', `setBufferSizes(sock, { recv: '64KiB' });`],
   ['a misspelled constant', `getsockopt(sock, constants.SOL_SOCKET, constants.SO_RCVBUFF);`],
+  ['a read into a target used as a Buffer', `const x: Buffer = getsockopt(sock, 1, 13, new Uint8Array(8)); void x;`],
+  ['a string as the length', `getsockopt(sock, 1, 13, '8');`],
   ['a constant that does not exist anywhere', `const x: number | undefined = constants.SO_NOPE; void x;`],
   ['a platform-specific constant used as a number', `const x: number = constants.TCP_INFO; void x;`],
   ['setting the read-only SO_PEERCRED', `setOption(sock, 'SO_PEERCRED', { pid: 1, uid: 0, gid: 0 });`],
