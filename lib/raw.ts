@@ -469,6 +469,21 @@ export function toBytes(value: unknown, name: string): Uint8Array | undefined {
 }
 
 /**
+ * Resolving a socket may run its getters (a caller's object, a Proxy): if one
+ * detached or resized the buffer behind `view` (whose length was `n` before),
+ * the call is refused.
+ */
+function refuseIfChanged(view: Uint8Array, n: number, name: string, given: unknown): void {
+  if (typedLength.call(view) !== n) {
+    throw invalidArgValue(
+      name,
+      'changed while the socket was being resolved (its buffer was detached or resized)',
+      given,
+    );
+  }
+}
+
+/**
  * getsockopt into the first `n` bytes of `target` on an fd already resolved
  * (`n` read through the engine's accessor before the descriptor was known);
  * returns how many bytes the kernel wrote. The bytes past them are left as
@@ -521,15 +536,8 @@ export function getsockopt(
   const n = bytesLength;
   if (n > MAX_GET_LENGTH) throw outOfRange('target', `a view of at most ${MAX_GET_LENGTH} bytes`, n);
   const fd = resolveFd(sock);
-  // As in setsockopt: resolving `sock` may run its getters; never write past
-  // a view they shrank or into one they detached.
-  if (typedLength.call(target) !== n) {
-    throw invalidArgValue(
-      'target',
-      'changed while the socket was being resolved (its buffer was detached or resized)',
-      length,
-    );
-  }
+  // Never write past a view the socket's getters shrank, or into one they detached.
+  refuseIfChanged(target, n, 'target', length);
   return getIntoFd(fd, level, option, target, n);
 }
 
@@ -561,14 +569,7 @@ export function setsockopt(
   }
   const length = bytesLength;
   const fd = resolveFd(sock);
-  // Resolving `sock` may run its getters: if one detached or shrank the
-  // buffer, refuse rather than pass the kernel other bytes than were given.
-  if (typedLength.call(bytes) !== length) {
-    throw invalidArgValue(
-      'value',
-      'changed while the socket was being resolved (its buffer was detached or resized)',
-      value,
-    );
-  }
+  // Never pass the kernel other bytes than were given.
+  refuseIfChanged(bytes, length, 'value', value);
   setBytesFd(fd, level, option, bytes, length);
 }
