@@ -13,7 +13,7 @@ import { INT32_MIN, UINT32_MAX, validateInt32, validateInteger } from './validat
 export const MAX_GET_LENGTH = 1 << 20;
 
 /** Bytes accepted by setsockopt. */
-export type OptionBytes = Buffer | ArrayBufferView | ArrayBuffer;
+export type OptionBytes = Buffer | ArrayBufferView | ArrayBuffer | SharedArrayBuffer;
 
 let constantNames: typeof import('./constant-names.js') | undefined;
 
@@ -66,6 +66,12 @@ const areaWords = new Uint32Array(area.buffer, area.byteOffset, AREA_SIZE >> 2);
 const areaInt32s = new Int32Array(area.buffer, area.byteOffset, AREA_SIZE >> 2);
 const areaDoubles = new Float64Array(area.buffer, area.byteOffset, AREA_SIZE >> 3);
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const AREA_BUFFER = area.buffer;
+const AREA_OFFSET = area.byteOffset;
+/** A new view of the area's first `n` bytes, made without reading anything a caller could have patched. */
+function areaHead(n: number): Uint8Array {
+  return new Uint8Array(AREA_BUFFER, AREA_OFFSET, n);
+}
 
 /** getsockopt of an int-valued option on an fd already resolved. */
 export function getIntFd(fd: number, level: number, option: number): number {
@@ -315,7 +321,7 @@ export function getBytesFd(fd: number, level: number, option: number, length: nu
   // From Node's Buffer pool for small sizes: no allocation of its own.
   const out = Buffer.allocUnsafe(n);
   if (n <= 64) for (let i = 0; i < n; i++) out[i] = area[i];
-  else out.set(area.subarray(0, n));
+  else copyInto.call(out, areaHead(n));
   return out;
 }
 
@@ -332,7 +338,7 @@ export function setBytesFd(fd: number, level: number, option: number, bytes: Uin
     err = native.setBytes(fd, level, option, bytes);
   } else {
     if (n <= 64) for (let i = 0; i < n; i++) area[i] = bytes[i];
-    else area.set(bytes);
+    else copyInto.call(area, bytes);
     frame[FD] = fd;
     frame[LEVEL] = level;
     frame[OPTION] = option;
@@ -386,6 +392,12 @@ function queuedOld(fd: number, which: 0 | 1): number {
 // to be in dictionary mode, so `types.isUint8Array` at each call was an
 // uncached lookup (perf: Builtins_LoadIC in toBytes).
 const { isAnyArrayBuffer, isDataView, isSharedArrayBuffer, isUint8Array } = types;
+/**
+ * The engine's TypedArray#set, taken once: a caller's view (or a subclass, or
+ * a view whose prototype was changed) may carry its own `set`, which must
+ * never see the addon's area or run while a call is under way.
+ */
+const copyInto = Object.getPrototypeOf(Uint8Array.prototype).set as (this: Uint8Array, source: Uint8Array) => void;
 
 type Getter = (this: unknown) => unknown;
 function accessor(proto: object, key: string): Getter | undefined {
@@ -402,6 +414,8 @@ const viewBuffer = accessor(DataView.prototype, 'buffer')!;
 const viewOffset = accessor(DataView.prototype, 'byteOffset')!;
 const viewLength = accessor(DataView.prototype, 'byteLength')!;
 const arrayBufferDetached = accessor(ArrayBuffer.prototype, 'detached');
+const arrayBufferByteLength = accessor(ArrayBuffer.prototype, 'byteLength')!;
+const sharedByteLength = accessor(SharedArrayBuffer.prototype, 'byteLength')!;
 const arrayBufferSlice = ArrayBuffer.prototype.slice;
 
 function isDetached(buffer: ArrayBufferLike): boolean {
@@ -444,7 +458,10 @@ export function toBytes(value: unknown, name: string): Uint8Array | undefined {
   }
   if (!ArrayBuffer.isView(value)) {
     if (!isAnyArrayBuffer(value)) return undefined;
-    if (isDetached(value)) throw invalidArgValue(name, 'must not be a detached ArrayBuffer', value);
+    // A detached buffer has length 0: only then is the (on Node 20, costly) check made.
+    const shared = isSharedArrayBuffer(value);
+    const size = (shared ? sharedByteLength : arrayBufferByteLength).call(value) as number;
+    if (size === 0 && isDetached(value)) throw invalidArgValue(name, 'must not be a detached ArrayBuffer', value);
     const view = new Uint8Array(value);
     bytesLength = typedLength.call(view) as number;
     return view;
@@ -493,12 +510,12 @@ export function getIntoFd(fd: number, level: number, option: number, target: Uin
   if (n > AREA_SIZE) {
     const value = native.getBytes(fd, level, option, n);
     if (value === undefined) throw optionError(native.lastErrno(), 'getsockopt', fd, level, option);
-    target.set(value);
+    copyInto.call(target, value);
     return value.length;
   }
   const k = getAreaFd(fd, level, option, n);
   if (k <= 64) for (let i = 0; i < k; i++) target[i] = area[i];
-  else target.set(area.subarray(0, k));
+  else copyInto.call(target, areaHead(k));
   return k;
 }
 

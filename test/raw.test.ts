@@ -220,6 +220,34 @@ describe('byte options read into a buffer of the caller (getsockopt with a targe
     expect(getsockopt(client, c.SOL_SOCKET, c.SO_RCVBUF, Buffer.alloc(0))).toBe(0);
   });
 
+  test("a target's own `set` (own, subclass, or none: a null prototype) is never called and never sees the addon's memory", async () => {
+    const { client } = await tcpPair();
+    const expected = getsockopt(client, c.IPPROTO_TCP, c.TCP_INFO!, 300);
+    const seen: unknown[] = [];
+    const own = Buffer.alloc(300);
+    Object.defineProperty(own, 'set', { value: (src: unknown) => seen.push(src) });
+    class Hooked extends Uint8Array {
+      override set(src: ArrayLike<number>): void {
+        seen.push(src);
+      }
+    }
+    const sub = new Hooked(300);
+    const bare = new Uint8Array(300);
+    Object.setPrototypeOf(bare, null);
+    const big = new Uint8Array(5000);
+    Object.setPrototypeOf(big, null);
+    for (const target of [own, sub, bare, big]) {
+      const n = getsockopt(client, c.IPPROTO_TCP, c.TCP_INFO!, target as Uint8Array);
+      // Over 64 bytes: the copy that a view's own `set` could intercept.
+      expect(n).toBeGreaterThan(64);
+      expect(n).toBe(expected.length);
+      // The fields that do not move on an idle connection: state, options, MSS.
+      expect(target[0]).toBe(expected[0]);
+      expect([target[5], target[6], target[7]]).toEqual([expected[5], expected[6], expected[7]]);
+    }
+    expect(seen).toEqual([]);
+  });
+
   test('bad targets are refused before the socket is touched; a failed call leaves the target as it was', async () => {
     const { client } = await tcpPair();
     const code = (fn: () => unknown): string | undefined => {

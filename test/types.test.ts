@@ -47,6 +47,7 @@ test('correct values compile', () => {
       const b: Buffer = getsockopt(sock, 1, 8, 4);
       const written: number = getsockopt(sock, 1, 13, new Uint8Array(8));
       const intoView: number = getsockopt(sock, 1, 13, new DataView(new ArrayBuffer(8)));
+      const intoShared: number = getsockopt(sock, 1, 13, new SharedArrayBuffer(8));
       const r = setBufferSizes(sock, { recv: 1, force: true });
       const eff: number | undefined = r.recv?.effective;
       const granted: number | undefined = r.recv?.granted;
@@ -56,7 +57,7 @@ test('correct values compile', () => {
       const mtu: number = getOption(sock, 'IPV6_MTU');
       setOption(sock, 'IP_RECVERR', true, { unsafe: true });
       setOption(sock, 'SO_BINDTODEVICE', '');
-      void [seconds, on, algo, n, b, written, intoView, eff, granted, sol, maybe, cred, mtu];
+      void [seconds, on, algo, n, b, written, intoView, intoShared, eff, granted, sol, maybe, cred, mtu];
     `),
   ).toEqual([]);
 });
