@@ -224,27 +224,30 @@ describe('byte options read into a buffer of the caller (getsockopt with a targe
     const { client } = await tcpPair();
     const expected = getsockopt(client, c.IPPROTO_TCP, c.TCP_INFO!, 300);
     const seen: unknown[] = [];
-    const own = Buffer.alloc(300);
-    Object.defineProperty(own, 'set', { value: (src: unknown) => seen.push(src) });
     class Hooked extends Uint8Array {
       override set(src: ArrayLike<number>): void {
         seen.push(src);
       }
     }
-    const sub = new Hooked(300);
-    const bare = new Uint8Array(300);
-    Object.setPrototypeOf(bare, null);
-    const big = new Uint8Array(5000);
-    Object.setPrototypeOf(big, null);
-    for (const target of [own, sub, bare, big]) {
-      const n = getsockopt(client, c.IPPROTO_TCP, c.TCP_INFO!, target as Uint8Array);
-      // Over 64 bytes: the copy that a view's own `set` could intercept.
-      expect(n).toBeGreaterThan(64);
-      expect(n).toBe(expected.length);
-      // The fields that do not move on an idle connection: state, options, MSS.
-      expect(target[0]).toBe(expected[0]);
-      expect([target[5], target[6], target[7]]).toEqual([expected[5], expected[6], expected[7]]);
+    // 300 bytes: the copy out of the addon's area, which takes `set` for an
+    // answer over 64 bytes (TCP_INFO natively; qemu-user answers 4 bytes).
+    // 5000 bytes: past the area, where the answer is always copied with `set`.
+    const targets: Uint8Array[] = [];
+    for (const size of [300, 5000]) {
+      const own = Buffer.alloc(size);
+      Object.defineProperty(own, 'set', { value: (src: unknown) => seen.push(src) });
+      const bare = new Uint8Array(size);
+      Object.setPrototypeOf(bare, null);
+      targets.push(own, new Hooked(size), bare);
     }
+    for (const target of targets) {
+      const n = getsockopt(client, c.IPPROTO_TCP, c.TCP_INFO!, target);
+      expect(n).toBe(expected.length);
+      // The fields that do not move on an idle connection: state (and, natively, options and wscale).
+      expect(target[0]).toBe(expected[0]);
+      if (n >= 8) expect([target[5], target[6], target[7]]).toEqual([expected[5], expected[6], expected[7]]);
+    }
+    if (process.arch === 'x64') expect(expected.length).toBeGreaterThan(64);
     expect(seen).toEqual([]);
   });
 
