@@ -1,7 +1,8 @@
-// What require('sockbuf') loads, and the shape of its exports: only the addon,
-// the constants and the error codes load with it, from one file (dist/index.js,
-// made by scripts/bundle.js); each function's module loads on its first call;
-// the exports object stays in V8's fast mode.
+// What require('sockbuf') loads, and the shape of its exports: only the addon
+// and the error codes load with it, from one file (dist/index.js, made by
+// scripts/bundle.js); the constants object is made on its first read, the
+// error builders load on the first error, and each function's module loads
+// on its first call; every module's exports object stays in V8's fast mode.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
