@@ -4,7 +4,10 @@
 // without esModuleInterop), node16 and nodenext .cts and .mts, and bundler
 // resolution (type-checked by tsc, bundled by esbuild). Each program makes
 // the same real calls on a UDP socket through the default import, a named
-// import and the namespace, and Node's own dgram getter is the oracle.
+// import and the namespace, and Node's own dgram getter is the oracle. The
+// subpath entry sockbuf/binary is type-checked and run under each
+// moduleResolution too (node10 ignores `exports`: it finds the declarations
+// through package.json's typesVersions).
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
@@ -65,10 +68,10 @@ function write(dir: string, files: Record<string, string>): string {
   return at;
 }
 
-function runNode(file: string): Result {
+function runNode<T = Result>(file: string): T {
   const res = ok(process.execPath, [file], path.dirname(file));
   expect(res.stderr).toBe('');
-  return JSON.parse(res.stdout) as Result;
+  return JSON.parse(res.stdout) as T;
 }
 
 function compile(dir: string, compilerOptions: Record<string, unknown>, files: string[]): void {
@@ -161,3 +164,37 @@ test.each(['cjs', 'esm'])(
     expectWorking(runNode(out), `bundler ${format}`);
   },
 );
+
+// A program that imports only sockbuf/binary: the declarations must be
+// sockbuf's (a number is no BinarySource), and the import must load at run
+// time. Nothing loads sockbuf itself, so the path given is only recorded.
+const binaryProgram = (form: string): string => `import { useBinary, type BinarySource } from 'sockbuf/binary';
+let rejected = 'nothing';
+try {
+  // @ts-expect-error a number is no BinarySource
+  useBinary(42);
+} catch (err) {
+  rejected = (err as { code: string }).code;
+}
+const source: BinarySource = 'sockbuf.node';
+useBinary(source);
+console.log(JSON.stringify({ form: ${JSON.stringify(form)}, rejected }));
+`;
+
+test.each([
+  ['node10', { module: 'commonjs', moduleResolution: 'node10', ignoreDeprecations: '5.0' }, 'commonjs', ['main.ts']],
+  ['node16', { module: 'node16', moduleResolution: 'node16' }, 'commonjs', ['main.cts', 'main.mts']],
+  ['nodenext', { module: 'nodenext', moduleResolution: 'nodenext' }, 'commonjs', ['main.cts', 'main.mts']],
+  ['bundler', { module: 'esnext', moduleResolution: 'bundler' }, 'module', ['main.ts']],
+])("TypeScript %s: import { useBinary } from 'sockbuf/binary' type-checks and runs", (mode, options, type, files) => {
+  const dir = write(`ts-binary-${mode}`, {
+    'package.json': JSON.stringify({ type }),
+    ...Object.fromEntries(files.map((file) => [file, binaryProgram(`${mode} ${file}`)])),
+  });
+  compile(dir, { target: 'ES2022', ...options }, files);
+  for (const file of files) {
+    const out = path.join(dir, 'out', file.replace(/\.([cm]?)ts$/, '.$1js'));
+    const result = runNode<{ form: string; rejected: string }>(out);
+    expect(result).toEqual({ form: `${mode} ${file}`, rejected: 'ERR_INVALID_ARG_TYPE' });
+  }
+});
