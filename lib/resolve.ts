@@ -4,10 +4,24 @@
 import type * as dgram from 'node:dgram';
 import type * as net from 'node:net';
 import { types } from 'node:util';
-import { closed, coded, invalidArgType, isRevokedProxyError, noFd, revokedProxy } from './errors.js';
+import { closed, coded, invalidArgType, isRevokedProxyError, noFd, revokedProxy, type CodedError } from './errors.js';
 import { ErrorCodes } from './codes.js';
-import { socketsWithoutFd, socketWithoutFdError } from './runtime.js';
+import { socketsWithoutFd } from './runtime.js';
 import { INT32_MAX, validateInteger } from './validate.js';
+
+/**
+ * Deno's node:net and node:dgram sockets are built on Deno's own resources,
+ * which have no file descriptor a program can reach: the error for every
+ * socket object there. Numeric descriptors (and `{ fd }`) still work.
+ */
+function socketWithoutFdError(what: string): CodedError {
+  return coded(
+    `sockbuf cannot act on a ${what} under Deno ${process.versions.deno}: Deno does not expose the file descriptors of its sockets ` +
+      `(its node:net and node:dgram run on Deno's own resources). Pass a descriptor number (or { fd }) that this process owns, ` +
+      `or run the program with Node.js or Bun.`,
+    ErrorCodes.UNSUPPORTED_RUNTIME,
+  );
+}
 
 /** Anything sockbuf accepts as a socket. */
 export type SocketLike = net.Socket | net.Server | dgram.Socket | number | { readonly fd: number };

@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { libc } from '../lib/runtime';
+import { libc } from '../lib/libc';
 
 export const root = path.join(__dirname, '..');
 export const target = `${process.platform}-${process.arch}`;

@@ -10,7 +10,8 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { libc, looksGlibc } from '../lib/runtime';
+import { looksGlibc } from '../lib/runtime';
+import { libc } from '../lib/libc';
 import { binaryName, makeProject, ok, target, userEnv } from './installed';
 
 let project = '';

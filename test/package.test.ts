@@ -475,10 +475,13 @@ describe.each([
     const err = loadError(app());
     expect(err.code).toBe('ERR_SOCKBUF_NO_BINARY');
     // Uncaught, Node prints the source line that threw: sockbuf's own throw
-    // in dist/index.js, not a bundling helper that rethrew it.
+    // in dist/loadfail.js (the failure paths binding.ts loads only when a
+    // load fails), not a bundling helper that rethrew it.
     const uncaught = spawnSync(process.execPath, ['-e', "require('sockbuf')"], { cwd: app(), encoding: 'utf8' });
     expect(uncaught.status).toBe(1);
-    expect(uncaught.stderr.split('\n').slice(0, 2).join('\n')).toMatch(/dist\/index\.js:\d+\n\s*throw noBinaryError\(/);
+    expect(uncaught.stderr.split('\n').slice(0, 2).join('\n')).toMatch(
+      /dist\/loadfail\.js:\d+\n\s*throw noBinaryError\(/,
+    );
     expect(err.message).toContain(`${target}${hostLibc ? ` (${hostLibc})` : ''}`);
     expect(err.message).toContain(process.version);
     const commands = Object.fromEntries(
