@@ -575,6 +575,26 @@ Napi::Object Layout(Napi::Env env) {
              static_cast<double>(offsetof(struct linger, l_linger)));
   layout.Set("linger", linger);
   layout.Set("intSize", static_cast<double>(sizeof(int)));
+  AddPlatformLayout(env, layout);
+  AddTcpInfoLayout(env, layout);
+  return layout;
+}
+
+// `layout` is built when lib first reads it (raw.ts, options.ts and
+// observe.ts do, once each, when they load), not when the addon loads: its
+// five objects and twenty-odd properties were about a sixth of the addon's
+// init, which every require('sockbuf') paid. The first read replaces the
+// getter with a data property holding the object, so the binding then looks
+// as it did when `layout` was made here, and later reads are plain loads.
+Napi::Value LayoutGetter(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object layout = Layout(env);
+  Napi::Value self = info.This();
+  if (self.IsObject()) {
+    self.As<Napi::Object>().DefineProperty(Napi::PropertyDescriptor::Value(
+        "layout", layout, napi_default_jsproperty));
+    if (env.IsExceptionPending()) env.GetAndClearPendingException();
+  }
   return layout;
 }
 
@@ -607,10 +627,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // The ~240 constants become an object only when lib first reads them
   // (makeConstants): made here, they were ~0.3 ms of every require.
   AddConstantFunctions(env, exports);
-  Napi::Object layout = Layout(env);
-  AddPlatformLayout(env, layout);
-  AddTcpInfoLayout(env, layout);
-  exports.Set("layout", layout);
+  exports.DefineProperty(Napi::PropertyDescriptor::Accessor<LayoutGetter>(
+      "layout", static_cast<napi_property_attributes>(napi_enumerable |
+                                                      napi_configurable)));
   AddPlatformFunctions(env, exports);
   AddVersion(env, exports);
   return exports;

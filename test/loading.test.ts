@@ -129,6 +129,51 @@ test("the binary's own `constants` getter (what sockbuf 0.1's JavaScript reads) 
   expect(out.count).toBeGreaterThan(100);
 });
 
+test("the binary's struct layout is made on its first read (not by require), then stays one data property with the headers' numbers", () => {
+  const out = JSON.parse(
+    run(`const s = require(${JSON.stringify(dist)});
+      const native = s[Symbol.for('sockbuf.core')].binding.native;
+      const kind = () => { const d = Object.getOwnPropertyDescriptor(native, 'layout'); return d.get !== undefined ? 'getter' : 'data'; };
+      const atLoad = kind();
+      const dgram = require('node:dgram');
+      const u = dgram.createSocket('udp4');
+      u.bind(0, '127.0.0.1', () => {
+        s.getOption(u, 'SO_LINGER');
+        const afterCall = kind();
+        const d = Object.getOwnPropertyDescriptor(native, 'layout');
+        const l = native.layout;
+        console.log(JSON.stringify({ atLoad, afterCall, same: l === native.layout && l === d.value, writable: d.writable, enumerable: d.enumerable, configurable: d.configurable, keys: Object.keys(native).includes('layout'), linger: l.linger, timeval: l.timeval, intSize: l.intSize }));
+        u.close();
+      });`),
+  );
+  // Python's ctypes lays out the same C structs (glibc's: time_t and suseconds_t are long).
+  const py = spawnSync(
+    'python3',
+    [
+      '-c',
+      `import ctypes, json
+class linger(ctypes.Structure): _fields_ = [('l_onoff', ctypes.c_int), ('l_linger', ctypes.c_int)]
+class timeval(ctypes.Structure): _fields_ = [('tv_sec', ctypes.c_long), ('tv_usec', ctypes.c_long)]
+print(json.dumps({'linger': {'size': ctypes.sizeof(linger), 'onoffOffset': linger.l_onoff.offset, 'lingerOffset': linger.l_linger.offset},
+  'timeval': {'size': ctypes.sizeof(timeval), 'secOffset': timeval.tv_sec.offset, 'secSize': timeval.tv_sec.size, 'usecOffset': timeval.tv_usec.offset, 'usecSize': timeval.tv_usec.size},
+  'intSize': ctypes.sizeof(ctypes.c_int)}))`,
+    ],
+    { encoding: 'utf8' },
+  );
+  expect(py.status).toBe(0);
+  const oracle = JSON.parse(py.stdout);
+  expect(out).toEqual({
+    atLoad: 'getter',
+    afterCall: 'data',
+    same: true,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+    keys: true,
+    ...oracle,
+  });
+});
+
 test('MAX_GET_LENGTH of the index is the one raw.ts enforces', () => {
   expect(require(dist).MAX_GET_LENGTH).toBe(require(path.join(dist, 'raw')).MAX_GET_LENGTH);
 });
