@@ -259,7 +259,8 @@ interface Decoder {
   sndWscale?: Bits;
   rcvWscale?: Bits;
   appLimited?: Bits;
-  states: Map<number, TcpState>;
+  /** State names by tcpi_state's value (a byte): an array, as a Map's lookup cost ~20 ns a call. */
+  states: (TcpState | undefined)[];
   listen: number | undefined;
   linux: boolean;
 }
@@ -282,8 +283,10 @@ function makeDecoder(layout: NativeTcpInfoLayout): Decoder | undefined {
     const entry = layout.fields[name];
     if (entry !== undefined) fields.push({ key, offset: entry[0], size: entry[1], kind });
   }
-  const states = new Map<number, TcpState>();
-  for (const [name, value] of Object.entries(layout.states)) states.set(value, name as TcpState);
+  const states: (TcpState | undefined)[] = new Array<TcpState | undefined>(256).fill(undefined);
+  for (const [name, value] of Object.entries(layout.states)) {
+    if (Number.isInteger(value) && value >= 0 && value < 256) states[value] = name as TcpState;
+  }
   return {
     size: layout.size,
     fields,
@@ -442,7 +445,7 @@ export function decodeTcpInfo(b: Uint8Array, length: number): TcpInfo {
   if (length > b.length) length = b.length;
   const d = decoder!;
   const code = readBits(b, length, d.state);
-  const state: TcpState = code === undefined ? 'unknown' : (d.states.get(code) ?? 'unknown');
+  const state: TcpState = code === undefined ? 'unknown' : (d.states[code] ?? 'unknown');
   if (length >= d.size && !(d.linux && code === d.listen)) {
     if (fullDecoder === null) fullDecoder = compileFullDecoder(d);
     if (fullDecoder !== undefined) {
@@ -465,7 +468,7 @@ export function decodeTcpInfoByField(b: Uint8Array, length: number): TcpInfo {
   if (length > b.length) length = b.length;
   const d = decoder!;
   const code = readBits(b, length, d.state);
-  return decodeByField(b, length, d, code, code === undefined ? 'unknown' : (d.states.get(code) ?? 'unknown'));
+  return decodeByField(b, length, d, code, code === undefined ? 'unknown' : (d.states[code] ?? 'unknown'));
 }
 
 /** Short answers, listeners, and where nothing can be compiled. */
