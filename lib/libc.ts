@@ -4,20 +4,23 @@
 // no-binary message need it, so it is not part of require('sockbuf').
 import { closeSync, openSync, readSync } from 'node:fs';
 
-let libcCache: 'glibc' | 'musl' | '' | undefined;
+/** What the executable asks for: it cannot change while the process runs. */
+let fromExecutable: 'glibc' | 'musl' | undefined;
 
 /**
  * The C library this process runs on: 'musl' or 'glibc' on Linux, '' elsewhere.
  * `LIBC=musl|glibc` overrides it, as it does for node-gyp-build. Otherwise
  * the answer is the dynamic loader the executable asks for (its ELF
  * PT_INTERP: /lib/ld-musl-*.so.1 on musl); a static executable counts as glibc.
+ * LIBC is read at each call, so a require retried after a failed one (this
+ * module stays loaded) sees the variable as it is then, as the retry's own
+ * loader does; only the executable's answer is kept.
  */
 export function libc(): 'glibc' | 'musl' | '' {
-  if (libcCache !== undefined) return libcCache;
-  if (process.platform !== 'linux') return (libcCache = '');
+  if (process.platform !== 'linux') return '';
   const forced = process.env.LIBC;
-  if (forced === 'musl' || forced === 'glibc') return (libcCache = forced);
-  return (libcCache = /\/ld-musl-/.test(interpreter(process.execPath)) ? 'musl' : 'glibc');
+  if (forced === 'musl' || forced === 'glibc') return forced;
+  return (fromExecutable ??= /\/ld-musl-/.test(interpreter(process.execPath)) ? 'musl' : 'glibc');
 }
 
 /** The PT_INTERP path of a 64-bit little-endian ELF executable, or ''. */

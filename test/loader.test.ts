@@ -117,3 +117,23 @@ const hasStrace = spawnSync('strace', ['-V']).status === 0;
     }
   },
 );
+
+test('a require retried after a failed one reads LIBC as it is then: the message names the C library each try saw', () => {
+  const bare = makeProject('sockbuf-libc-retry-');
+  try {
+    rmSync(path.join(bare, 'node_modules', 'sockbuf', 'prebuilds'), { recursive: true, force: true });
+    const script = `const attempt = (c) => {
+        process.env.LIBC = c;
+        try { require('sockbuf'); return 'loaded'; } catch (e) { return e.code + ' ' + (/matches \\S+ \\((\\w+)\\)/.exec(e.message) || [])[1]; }
+      };
+      console.log(JSON.stringify([attempt('glibc'), attempt('musl'), attempt('glibc')]));`;
+    const res = ok(process.execPath, ['-e', script], bare, { env: userEnv });
+    expect(JSON.parse(res.stdout)).toEqual([
+      'ERR_SOCKBUF_NO_BINARY glibc',
+      'ERR_SOCKBUF_NO_BINARY musl',
+      'ERR_SOCKBUF_NO_BINARY glibc',
+    ]);
+  } finally {
+    rmSync(bare, { recursive: true, force: true });
+  }
+});
