@@ -35,6 +35,7 @@
 
 #include "constants.h"
 #include "platform.h"
+#include "put.h"
 #include "tcpinfo.h"
 
 namespace sockbuf {
@@ -82,7 +83,17 @@ struct alignas(64) InstanceData {
   alignas(16) int32_t frame[kFrameSlots] = {};
   // Byte and struct options' values (see AddByteFunctions).
   alignas(16) uint8_t bytes[kByteAreaSize] = {};
+  // The struct layout once made (strong), and the exports object it is
+  // cached on (weak): see LayoutGetter. Deleted by FinalizeInstanceData.
+  napi_ref layout = nullptr;
+  napi_ref exports = nullptr;
 };
+
+void FinalizeInstanceData(Napi::Env env, InstanceData* data) {
+  if (data->layout != nullptr) napi_delete_reference(env, data->layout);
+  if (data->exports != nullptr) napi_delete_reference(env, data->exports);
+  delete data;
+}
 
 static_assert(offsetof(InstanceData, frame) + sizeof(int32_t) * kFrameSlots <=
                   64,
@@ -557,24 +568,24 @@ Napi::Value OpenStreamSocket(const Napi::CallbackInfo& info) {
 Napi::Object Layout(Napi::Env env) {
   Napi::Object layout = Napi::Object::New(env);
   Napi::Object timeval = Napi::Object::New(env);
-  timeval.Set("size", static_cast<double>(sizeof(struct timeval)));
-  timeval.Set("secOffset",
-              static_cast<double>(offsetof(struct timeval, tv_sec)));
-  timeval.Set("secSize",
-              static_cast<double>(sizeof(((struct timeval*)0)->tv_sec)));
-  timeval.Set("usecOffset",
-              static_cast<double>(offsetof(struct timeval, tv_usec)));
-  timeval.Set("usecSize",
-              static_cast<double>(sizeof(((struct timeval*)0)->tv_usec)));
-  layout.Set("timeval", timeval);
+  Put(env, timeval, "size", static_cast<double>(sizeof(struct timeval)));
+  Put(env, timeval, "secOffset",
+      static_cast<double>(offsetof(struct timeval, tv_sec)));
+  Put(env, timeval, "secSize",
+      static_cast<double>(sizeof(((struct timeval*)0)->tv_sec)));
+  Put(env, timeval, "usecOffset",
+      static_cast<double>(offsetof(struct timeval, tv_usec)));
+  Put(env, timeval, "usecSize",
+      static_cast<double>(sizeof(((struct timeval*)0)->tv_usec)));
+  Put(env, layout, "timeval", timeval);
   Napi::Object linger = Napi::Object::New(env);
-  linger.Set("size", static_cast<double>(sizeof(struct linger)));
-  linger.Set("onoffOffset",
-             static_cast<double>(offsetof(struct linger, l_onoff)));
-  linger.Set("lingerOffset",
-             static_cast<double>(offsetof(struct linger, l_linger)));
-  layout.Set("linger", linger);
-  layout.Set("intSize", static_cast<double>(sizeof(int)));
+  Put(env, linger, "size", static_cast<double>(sizeof(struct linger)));
+  Put(env, linger, "onoffOffset",
+      static_cast<double>(offsetof(struct linger, l_onoff)));
+  Put(env, linger, "lingerOffset",
+      static_cast<double>(offsetof(struct linger, l_linger)));
+  Put(env, layout, "linger", linger);
+  Put(env, layout, "intSize", static_cast<double>(sizeof(int)));
   AddPlatformLayout(env, layout);
   AddTcpInfoLayout(env, layout);
   return layout;
@@ -583,19 +594,70 @@ Napi::Object Layout(Napi::Env env) {
 // `layout` is built when lib first reads it (raw.ts, options.ts and
 // observe.ts do, once each, when they load), not when the addon loads: its
 // five objects and twenty-odd properties were about a sixth of the addon's
-// init, which every require('sockbuf') paid. The first read replaces the
-// getter with a data property holding the object, so the binding then looks
-// as it did when `layout` was made here, and later reads are plain loads.
-Napi::Value LayoutGetter(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  Napi::Object layout = Layout(env);
-  Napi::Value self = info.This();
-  if (self.IsObject()) {
-    self.As<Napi::Object>().DefineProperty(Napi::PropertyDescriptor::Value(
-        "layout", layout, napi_default_jsproperty));
-    if (env.IsExceptionPending()) env.GetAndClearPendingException();
+// init, which every require('sockbuf') paid. The object is made once per
+// environment and kept, so every read gives the same one. A read on the
+// binding itself also replaces the getter with a data property holding it,
+// so the binding then looks as it did when `layout` was made in the init,
+// and later reads are plain loads; a frozen binding keeps the getter, which
+// is not an error. The definition cannot run user code (the binding is a
+// plain object), and it is made only on the binding, never on another
+// receiver (Reflect.get, an object that inherits from the binding).
+napi_value LayoutGetter(napi_env env, napi_callback_info info) {
+  napi_value self = nullptr;
+  void* raw = nullptr;
+  if (napi_get_cb_info(env, info, nullptr, nullptr, &self, &raw) != napi_ok ||
+      raw == nullptr) {
+    return nullptr;
+  }
+  InstanceData* data = static_cast<InstanceData*>(raw);
+  napi_value layout = nullptr;
+  if (data->layout != nullptr) {
+    napi_get_reference_value(env, data->layout, &layout);
+  }
+  if (layout == nullptr) {
+    layout = Layout(env);
+    bool pending = false;
+    if (napi_is_exception_pending(env, &pending) != napi_ok || pending) {
+      return nullptr;  // the builder's own error reaches the reader
+    }
+    if (data->layout == nullptr) {
+      napi_create_reference(env, layout, 1, &data->layout);
+    }
+  }
+  napi_value exports = nullptr;
+  bool same = false;
+  if (data->exports != nullptr &&
+      napi_get_reference_value(env, data->exports, &exports) == napi_ok &&
+      exports != nullptr &&
+      napi_strict_equals(env, self, exports, &same) == napi_ok && same) {
+    // Fails (napi_invalid_arg, nothing thrown) on a frozen binding.
+    Put(env, exports, "layout", layout);
   }
   return layout;
+}
+
+// An assignment to the binding's `layout` before its first read makes it a
+// data property holding the value, as it did when `layout` was one from the
+// start; on another receiver, or a frozen binding, it does nothing.
+napi_value LayoutSetter(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value value = nullptr;
+  napi_value self = nullptr;
+  void* raw = nullptr;
+  if (napi_get_cb_info(env, info, &argc, &value, &self, &raw) != napi_ok ||
+      raw == nullptr || argc < 1) {
+    return nullptr;
+  }
+  InstanceData* data = static_cast<InstanceData*>(raw);
+  napi_value exports = nullptr;
+  bool same = false;
+  if (data->exports != nullptr &&
+      napi_get_reference_value(env, data->exports, &exports) == napi_ok &&
+      exports != nullptr &&
+      napi_strict_equals(env, self, exports, &same) == napi_ok && same) {
+    Put(env, exports, "layout", value);
+  }
+  return nullptr;
 }
 
 // The package version this binary was built from, stamped by binding.gyp
@@ -615,7 +677,8 @@ void AddVersion(Napi::Env env, Napi::Object exports) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   InstanceData* data = new InstanceData();
-  env.SetInstanceData(data);
+  env.SetInstanceData<InstanceData, FinalizeInstanceData>(data);
+  napi_create_reference(env, exports, 0, &data->exports);
   AddFrameFunctions(env, exports, data);
   AddByteFunctions(env, exports, data);
   exports.Set("getBytes", Napi::Function::New(env, GetBytes, "getBytes"));
@@ -627,9 +690,16 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // The ~240 constants become an object only when lib first reads them
   // (makeConstants): made here, they were ~0.3 ms of every require.
   AddConstantFunctions(env, exports);
-  exports.DefineProperty(Napi::PropertyDescriptor::Accessor<LayoutGetter>(
-      "layout", static_cast<napi_property_attributes>(napi_enumerable |
-                                                      napi_configurable)));
+  napi_property_descriptor layout = {"layout",
+                                     nullptr,
+                                     nullptr,
+                                     LayoutGetter,
+                                     LayoutSetter,
+                                     nullptr,
+                                     static_cast<napi_property_attributes>(
+                                         napi_enumerable | napi_configurable),
+                                     data};
+  napi_define_properties(env, exports, 1, &layout);
   AddPlatformFunctions(env, exports);
   AddVersion(env, exports);
   return exports;

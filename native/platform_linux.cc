@@ -10,6 +10,7 @@
 
 #include "constants.h"
 #include "platform.h"
+#include "put.h"
 
 namespace sockbuf {
 
@@ -18,11 +19,14 @@ namespace {
 // struct ucred, the value of SO_PEERCRED, for the option catalog.
 void AddUcredLayout(Napi::Env env, Napi::Object layout) {
   Napi::Object ucred = Napi::Object::New(env);
-  ucred.Set("size", static_cast<double>(sizeof(struct ucred)));
-  ucred.Set("pidOffset", static_cast<double>(offsetof(struct ucred, pid)));
-  ucred.Set("uidOffset", static_cast<double>(offsetof(struct ucred, uid)));
-  ucred.Set("gidOffset", static_cast<double>(offsetof(struct ucred, gid)));
-  layout.Set("ucred", ucred);
+  Put(env, ucred, "size", static_cast<double>(sizeof(struct ucred)));
+  Put(env, ucred, "pidOffset",
+      static_cast<double>(offsetof(struct ucred, pid)));
+  Put(env, ucred, "uidOffset",
+      static_cast<double>(offsetof(struct ucred, uid)));
+  Put(env, ucred, "gidOffset",
+      static_cast<double>(offsetof(struct ucred, gid)));
+  Put(env, layout, "ucred", ucred);
 }
 
 }  // namespace
@@ -53,8 +57,8 @@ const ConstantEntry* PlatformConstants(size_t* count) {
 }
 
 void AddPlatformLayout(Napi::Env env, Napi::Object layout) {
-  layout.Set("meminfoSize",
-             static_cast<double>(SK_MEMINFO_VARS * sizeof(__u32)));
+  Put(env, layout, "meminfoSize",
+      static_cast<double>(SK_MEMINFO_VARS * sizeof(__u32)));
   AddUcredLayout(env, layout);
 }
 

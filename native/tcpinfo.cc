@@ -20,6 +20,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "put.h"
+
 #if defined(__linux__)
 #include <linux/tcp.h>
 #define SOCKBUF_TCP_INFO_STRUCT tcp_info
@@ -50,43 +52,43 @@ namespace {
   struct Has_##name<T, std::void_t<decltype(std::declval<T&>().tcpi_##name)>> \
       : std::true_type {};
 
-#define SOCKBUF_TCPI_FIELD(name)                                    \
-  SOCKBUF_TCPI_HAS(name)                                            \
-  template <typename T>                                             \
-  void Field_##name(Napi::Env env, Napi::Object fields) {           \
-    if constexpr (Has_##name<T>::value) {                           \
-      Napi::Array entry = Napi::Array::New(env, 2);                 \
-      entry.Set(0u, static_cast<double>(offsetof(T, tcpi_##name))); \
-      entry.Set(1u, static_cast<double>(sizeof(T::tcpi_##name)));   \
-      fields.Set(#name, entry);                                     \
-    } else {                                                        \
-      (void)env;                                                    \
-      (void)fields;                                                 \
-    }                                                               \
+#define SOCKBUF_TCPI_FIELD(name)                                           \
+  SOCKBUF_TCPI_HAS(name)                                                   \
+  template <typename T>                                                    \
+  void Field_##name(Napi::Env env, Napi::Object fields) {                  \
+    if constexpr (Has_##name<T>::value) {                                  \
+      Napi::Array entry = Napi::Array::New(env, 2);                        \
+      Put(env, entry, "0", static_cast<double>(offsetof(T, tcpi_##name))); \
+      Put(env, entry, "1", static_cast<double>(sizeof(T::tcpi_##name)));   \
+      Put(env, fields, #name, entry);                                      \
+    } else {                                                               \
+      (void)env;                                                           \
+      (void)fields;                                                        \
+    }                                                                      \
   }
 
-#define SOCKBUF_TCPI_BITS(name)                        \
-  SOCKBUF_TCPI_HAS(name)                               \
-  template <typename T>                                \
-  void Bits_##name(Napi::Env env, Napi::Object bits) { \
-    if constexpr (Has_##name<T>::value) {              \
-      T probe;                                         \
-      std::memset(&probe, 0, sizeof(probe));           \
-      --probe.tcpi_##name; /* all of its bits set */   \
-      unsigned char bytes[sizeof(T)];                  \
-      std::memcpy(bytes, &probe, sizeof(T));           \
-      for (size_t i = 0; i < sizeof(T); i++) {         \
-        if (bytes[i] == 0) continue;                   \
-        Napi::Array entry = Napi::Array::New(env, 2);  \
-        entry.Set(0u, static_cast<double>(i));         \
-        entry.Set(1u, static_cast<double>(bytes[i]));  \
-        bits.Set(#name, entry);                        \
-        return;                                        \
-      }                                                \
-    } else {                                           \
-      (void)env;                                       \
-      (void)bits;                                      \
-    }                                                  \
+#define SOCKBUF_TCPI_BITS(name)                              \
+  SOCKBUF_TCPI_HAS(name)                                     \
+  template <typename T>                                      \
+  void Bits_##name(Napi::Env env, Napi::Object bits) {       \
+    if constexpr (Has_##name<T>::value) {                    \
+      T probe;                                               \
+      std::memset(&probe, 0, sizeof(probe));                 \
+      --probe.tcpi_##name; /* all of its bits set */         \
+      unsigned char bytes[sizeof(T)];                        \
+      std::memcpy(bytes, &probe, sizeof(T));                 \
+      for (size_t i = 0; i < sizeof(T); i++) {               \
+        if (bytes[i] == 0) continue;                         \
+        Napi::Array entry = Napi::Array::New(env, 2);        \
+        Put(env, entry, "0", static_cast<double>(i));        \
+        Put(env, entry, "1", static_cast<double>(bytes[i])); \
+        Put(env, bits, #name, entry);                        \
+        return;                                              \
+      }                                                      \
+    } else {                                                 \
+      (void)env;                                             \
+      (void)bits;                                            \
+    }                                                        \
   }
 
 // Linux struct tcp_info (every field up to the newest kernels; a header
@@ -171,8 +173,8 @@ SOCKBUF_TCPI_BITS(delivery_rate_app_limited)
 template <typename T>
 Napi::Object Describe(Napi::Env env) {
   Napi::Object out = Napi::Object::New(env);
-  out.Set("struct", SOCKBUF_TCP_INFO_NAME);
-  out.Set("size", static_cast<double>(sizeof(T)));
+  Put(env, out, "struct", Napi::String::New(env, SOCKBUF_TCP_INFO_NAME));
+  Put(env, out, "size", static_cast<double>(sizeof(T)));
   Napi::Object fields = Napi::Object::New(env);
   Napi::Object bits = Napi::Object::New(env);
   Field_ca_state<T>(env, fields);
@@ -245,11 +247,11 @@ Napi::Object Describe(Napi::Env env) {
   Bits_snd_wscale<T>(env, bits);
   Bits_rcv_wscale<T>(env, bits);
   Bits_delivery_rate_app_limited<T>(env, bits);
-  out.Set("fields", fields);
-  out.Set("bits", bits);
+  Put(env, out, "fields", fields);
+  Put(env, out, "bits", bits);
   Napi::Object states = Napi::Object::New(env);
   AddTcpStates(env, states);
-  out.Set("states", states);
+  Put(env, out, "states", states);
   return out;
 }
 

@@ -15,13 +15,14 @@
 #define SOCKBUF_HAVE_TCP_FSM 1
 #endif
 
+#include "put.h"
 #include "tcpinfo.h"
 
 namespace sockbuf {
 
 void AddTcpStates(Napi::Env env, Napi::Object target) {
 #define SOCKBUF_STATE(name, value) \
-  target.Set(name, Napi::Number::New(env, static_cast<double>(value)))
+  Put(env, target, name, static_cast<double>(value))
 #if defined(__linux__)
   SOCKBUF_STATE("established", TCP_ESTABLISHED);
   SOCKBUF_STATE("syn-sent", TCP_SYN_SENT);

@@ -174,6 +174,58 @@ print(json.dumps({'linger': {'size': ctypes.sizeof(linger), 'onoffOffset': linge
   });
 });
 
+test("the layout's first read runs no code of the program's, throws nothing, and caches only on the binding (a frozen one, other receivers, setters on Object.prototype)", () => {
+  const native = `require(${JSON.stringify(dist)})[Symbol.for('sockbuf.core')].binding.native`;
+  const abort = ['--abort-on-uncaught-exception'];
+  // A frozen binding keeps the getter, and every read gives the one object.
+  expect(
+    JSON.parse(
+      run(
+        `const n = ${native}; Object.freeze(n); const a = n.layout, b = n.layout;
+        console.log(JSON.stringify({ same: a === b, intSize: a.intSize, getter: Object.getOwnPropertyDescriptor(n, 'layout').get !== undefined }));`,
+        abort,
+      ),
+    ),
+  ).toEqual({ same: true, intSize: 4, getter: true });
+  // Another receiver gets the object and no property; the binding keeps its getter until it is read itself.
+  expect(
+    JSON.parse(
+      run(
+        `const n = ${native}; const r = {}; const child = Object.create(n);
+        const a = Reflect.get(n, 'layout', r); const b = child.layout;
+        const getter = Object.getOwnPropertyDescriptor(n, 'layout').get !== undefined;
+        console.log(JSON.stringify({ same: a === b && b === n.layout, receiver: Object.keys(r), child: Object.hasOwn(child, 'layout'), getter }));`,
+        abort,
+      ),
+    ),
+  ).toEqual({ same: true, receiver: [], child: false, getter: true });
+  // Setters a program put on Object.prototype never run: the layout is defined, not assigned.
+  expect(
+    JSON.parse(
+      run(
+        `const n = ${native}; let ran = 0;
+        for (const k of ['size', 'secOffset', 'onoffOffset', 'rtt', 'established', 'fields']) {
+          Object.defineProperty(Object.prototype, k, { set() { ran++; throw new Error('setter ' + k); }, configurable: true });
+        }
+        const l = n.layout; const t = l.tcpInfo;
+        console.log(JSON.stringify({ ran, size: Object.getOwnPropertyDescriptor(l.timeval, 'size').value, rtt: Object.hasOwn(t.fields, 'rtt'), established: Object.hasOwn(t.states, 'established') }));`,
+        abort,
+      ),
+    ),
+  ).toEqual({ ran: 0, size: expect.any(Number), rtt: true, established: true });
+  // Assigning before the first read makes a data property, as when it was one from the start.
+  expect(
+    JSON.parse(
+      run(
+        `'use strict'; const n = ${native}; n.layout = { patched: true };
+        const d = Object.getOwnPropertyDescriptor(n, 'layout');
+        console.log(JSON.stringify({ value: d.value, writable: d.writable }));`,
+        abort,
+      ),
+    ),
+  ).toEqual({ value: { patched: true }, writable: true });
+});
+
 test('MAX_GET_LENGTH of the index is the one raw.ts enforces', () => {
   expect(require(dist).MAX_GET_LENGTH).toBe(require(path.join(dist, 'raw')).MAX_GET_LENGTH);
 });
