@@ -13,8 +13,11 @@ let fromExecutable: 'glibc' | 'musl' | undefined;
  * the answer is the dynamic loader the executable asks for (its ELF
  * PT_INTERP: /lib/ld-musl-*.so.1 on musl); a static executable counts as glibc.
  * LIBC is read at each call, so a require retried after a failed one (this
- * module stays loaded) sees the variable as it is then, as the retry's own
- * loader does; only the executable's answer is kept.
+ * module stays loaded) chooses its files, and names the C library in its
+ * message, by the variable as it is then; only the executable's answer is
+ * kept. (node-gyp-build, the last fallback, reads LIBC once, when it is
+ * first loaded: a program that changes LIBC between two failed requires
+ * gets that first value in the error's cause.)
  */
 export function libc(): 'glibc' | 'musl' | '' {
   if (process.platform !== 'linux') return '';
