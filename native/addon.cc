@@ -595,13 +595,13 @@ Napi::Object Layout(Napi::Env env) {
 // observe.ts do, once each, when they load), not when the addon loads: its
 // five objects and twenty-odd properties were about a sixth of the addon's
 // init, which every require('sockbuf') paid. The object is made once per
-// environment and kept, so every read gives the same one. A read on the
-// binding itself also replaces the getter with a data property holding it,
-// so the binding then looks as it did when `layout` was made in the init,
-// and later reads are plain loads; a frozen binding keeps the getter, which
-// is not an error. The definition cannot run user code (the binding is a
-// plain object), and it is made only on the binding, never on another
-// receiver (Reflect.get, an object that inherits from the binding).
+// environment, so every read gives the same one: a read on the binding
+// itself replaces the getter with a data property holding it (the binding
+// then looks as it did when `layout` was made in the init, and later reads
+// are plain loads); until then, or for good on a frozen binding, which
+// keeps the getter, a reference holds it. The definition cannot run user code
+// (the binding is a plain object), and it is made only on the binding, never on
+// another receiver (Reflect.get, an object that inherits from the binding).
 napi_value LayoutGetter(napi_env env, napi_callback_info info) {
   napi_value self = nullptr;
   void* raw = nullptr;
@@ -620,9 +620,9 @@ napi_value LayoutGetter(napi_env env, napi_callback_info info) {
     if (napi_is_exception_pending(env, &pending) != napi_ok || pending) {
       return nullptr;  // the builder's own error reaches the reader
     }
-    if (data->layout == nullptr) {
-      napi_create_reference(env, layout, 1, &data->layout);
-    }
+    if (data->layout != nullptr) napi_delete_reference(env, data->layout);
+    data->layout = nullptr;
+    napi_create_reference(env, layout, 1, &data->layout);
   }
   napi_value exports = nullptr;
   bool same = false;
@@ -630,8 +630,14 @@ napi_value LayoutGetter(napi_env env, napi_callback_info info) {
       napi_get_reference_value(env, data->exports, &exports) == napi_ok &&
       exports != nullptr &&
       napi_strict_equals(env, self, exports, &same) == napi_ok && same) {
-    // Fails (napi_invalid_arg, nothing thrown) on a frozen binding.
-    Put(env, exports, "layout", layout);
+    // Fails (napi_invalid_arg, nothing thrown) on a frozen binding, which
+    // keeps the getter and the reference. Once the binding holds the object,
+    // the reference goes: the layout then lives as long as the binding, not
+    // as long as the environment.
+    if (Put(env, exports, "layout", layout) && data->layout != nullptr) {
+      napi_delete_reference(env, data->layout);
+      data->layout = nullptr;
+    }
   }
   return layout;
 }

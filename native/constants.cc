@@ -12,6 +12,8 @@
 
 #include <string>
 
+#include "put.h"
+
 #ifdef __linux__
 #include <linux/sockios.h>
 #endif
@@ -851,8 +853,11 @@ void ForEachConstant(F f) {
 Napi::Value MakeConstants(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object target = Napi::Object::New(env);
+  // Defined, not assigned (native/put.h): the table is made at its first
+  // read, long after the program started, and a setter the program put on
+  // Object.prototype must neither run nor take a constant's place.
   ForEachConstant([&](const ConstantEntry& c) {
-    target.Set(c.name, Napi::Number::New(env, c.value));
+    Put(env, target, c.name, static_cast<double>(c.value));
   });
   return target;
 }

@@ -4,7 +4,9 @@
 // Array.prototype runs while the addon describes its structs (the layouts
 // are made when lib first reads them, long after the program started), and
 // no exception is left pending: on a fresh, extensible object a definition
-// can only fail for want of memory, and then returns false.
+// fails only for want of memory or in an environment being torn down (a
+// worker terminated mid-call, whose objects no JavaScript will read), and
+// then returns false.
 #ifndef SOCKBUF_PUT_H_
 #define SOCKBUF_PUT_H_
 

@@ -226,6 +226,54 @@ test("the layout's first read runs no code of the program's, throws nothing, and
   ).toEqual({ value: { patched: true }, writable: true });
 });
 
+test("the constants, made on their first read, run no setter the program put on Object.prototype; their values are Python's", () => {
+  const out = JSON.parse(
+    run(
+      `let ran = 0;
+      for (const k of ['SO_RCVBUF', 'SOL_SOCKET', 'TCP_NODELAY']) {
+        Object.defineProperty(Object.prototype, k, { set() { ran++; throw new Error('setter ' + k); }, configurable: true });
+      }
+      const c = require(${JSON.stringify(dist)}).constants;
+      console.log(JSON.stringify({ ran, own: ['SO_RCVBUF', 'SOL_SOCKET', 'TCP_NODELAY'].every((k) => Object.hasOwn(c, k)), values: [c.SO_RCVBUF, c.SOL_SOCKET, c.TCP_NODELAY] }));`,
+      ['--abort-on-uncaught-exception'],
+    ),
+  );
+  const py = spawnSync(
+    'python3',
+    ['-c', 'import socket; print(socket.SO_RCVBUF, socket.SOL_SOCKET, socket.TCP_NODELAY)'],
+    {
+      encoding: 'utf8',
+    },
+  );
+  expect(py.status).toBe(0);
+  expect(out).toEqual({ ran: 0, own: true, values: py.stdout.trim().split(' ').map(Number) });
+});
+
+test("a binding's layout lives as long as the binding: loads of the addon that were read and dropped leave none behind", () => {
+  const out = JSON.parse(
+    run(
+      `require(${JSON.stringify(dist)});
+      const file = Object.keys(require.cache).find((f) => f.endsWith('.node'));
+      const refs = [];
+      for (let i = 0; i < 200; i++) {
+        const m = { exports: {} };
+        process.dlopen(m, file);
+        refs.push([new WeakRef(m.exports), new WeakRef(m.exports.layout)]);
+      }
+      const count = (k) => refs.filter((r) => r[k].deref() !== undefined).length;
+      setImmediate(() => {
+        for (let i = 0; i < 5; i++) globalThis.gc();
+        setImmediate(() => {
+          globalThis.gc();
+          console.log(JSON.stringify({ bindings: count(0), layouts: count(1) }));
+        });
+      });`,
+      ['--expose-gc'],
+    ),
+  );
+  expect(out).toEqual({ bindings: 0, layouts: 0 });
+});
+
 test('MAX_GET_LENGTH of the index is the one raw.ts enforces', () => {
   expect(require(dist).MAX_GET_LENGTH).toBe(require(path.join(dist, 'raw')).MAX_GET_LENGTH);
 });
