@@ -591,6 +591,21 @@ Napi::Object Layout(Napi::Env env) {
   return layout;
 }
 
+// The binding (this environment's exports object) when `self` is it, else
+// nullptr: the layout's accessors change only the binding, never another
+// receiver (Reflect.get, an object that inherits from the binding).
+napi_value BindingItself(napi_env env, InstanceData* data, napi_value self) {
+  napi_value exports = nullptr;
+  bool same = false;
+  if (data->exports == nullptr ||
+      napi_get_reference_value(env, data->exports, &exports) != napi_ok ||
+      exports == nullptr ||
+      napi_strict_equals(env, self, exports, &same) != napi_ok || !same) {
+    return nullptr;
+  }
+  return exports;
+}
+
 // `layout` is built when lib first reads it (raw.ts, options.ts and
 // observe.ts do, once each, when they load), not when the addon loads: its
 // five objects and twenty-odd properties were about a sixth of the addon's
@@ -624,12 +639,8 @@ napi_value LayoutGetter(napi_env env, napi_callback_info info) {
     data->layout = nullptr;
     napi_create_reference(env, layout, 1, &data->layout);
   }
-  napi_value exports = nullptr;
-  bool same = false;
-  if (data->exports != nullptr &&
-      napi_get_reference_value(env, data->exports, &exports) == napi_ok &&
-      exports != nullptr &&
-      napi_strict_equals(env, self, exports, &same) == napi_ok && same) {
+  napi_value exports = BindingItself(env, data, self);
+  if (exports != nullptr) {
     // Fails (napi_invalid_arg, nothing thrown) on a frozen binding, which
     // keeps the getter and the reference. Once the binding holds the object,
     // the reference goes: the layout then lives as long as the binding, not
@@ -655,12 +666,8 @@ napi_value LayoutSetter(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   InstanceData* data = static_cast<InstanceData*>(raw);
-  napi_value exports = nullptr;
-  bool same = false;
-  if (data->exports != nullptr &&
-      napi_get_reference_value(env, data->exports, &exports) == napi_ok &&
-      exports != nullptr &&
-      napi_strict_equals(env, self, exports, &same) == napi_ok && same) {
+  napi_value exports = BindingItself(env, data, self);
+  if (exports != nullptr) {
     Put(env, exports, "layout", value);
   }
   return nullptr;
