@@ -87,6 +87,21 @@ type OpenStreamSocket = (family: number) => number;
 
 const states = new WeakMap<net.Socket, ConnectState>();
 
+// Node's net, tls and https modules, each required on its first use and kept:
+// this file loads with the first connect, and a require() at every call cost
+// microseconds of Node's module lookup per connection.
+let netCache: typeof net | undefined;
+function netModule(): typeof net {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (netCache ??= require('node:net') as typeof net);
+}
+let tlsCache: { tls: TlsModule; https: HttpsModule } | undefined;
+function tlsModules(): { tls: TlsModule; https: HttpsModule } {
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  return (tlsCache ??= { tls: require('node:tls') as TlsModule, https: require('node:https') as HttpsModule });
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
+
 /** 'connectionAttempt' is emitted right before connect(2) since Node 20.12 and 21.6 (nodejs/node#51045). */
 export function hasAttemptEvent(version: string = process.versions.node): boolean {
   const [major, minor] = version.split('.').map(Number);
@@ -263,16 +278,15 @@ export function connect(options: ConnectOptions, connectListener?: () => void): 
   if (connectListener !== undefined && typeof connectListener !== 'function') {
     throw invalidArgType('connectListener', 'of type function', connectListener);
   }
-  // One read of each property: Node gets this copy, never `options`.
-  const netOptions: Record<string, unknown> & SockbufConnectOptions = { ...options };
-  const { buffers, socketOptions } = netOptions;
-  delete netOptions.buffers;
-  delete netOptions.socketOptions;
+  // One read of each property: Node gets this copy, never `options`. A rest
+  // copy leaves sockbuf's two keys out as it copies: deleting them from a
+  // full copy would turn it into a dictionary-mode object, which made each
+  // of the many reads of it by net.Socket and connect() an uncached lookup.
+  const { buffers, socketOptions, ...netOptions } = options as unknown as Record<string, unknown> &
+    SockbufConnectOptions;
   const { sizes, options: prepared } = readSettings(buffers, socketOptions);
   checkSupport();
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Socket } = require('node:net') as typeof net;
-  const socket = new Socket(netOptions as net.SocketConstructorOpts);
+  const socket = new (netModule().Socket)(netOptions as net.SocketConstructorOpts);
   attach(socket, { sizes, options: prepared, reports: [] });
   // As net.connect does: any truthy timeout goes to setTimeout, which checks it
   // (ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE) before anything is connected.
@@ -329,23 +343,22 @@ export function createTlsConnection(
   if (secureListener !== undefined && typeof secureListener !== 'function') {
     throw invalidArgType('secureListener', 'of type function', secureListener);
   }
-  const tlsOptions: Record<string, unknown> & SockbufConnectOptions = { ...options };
-  const { buffers, socketOptions, socket: given, lookup, path } = tlsOptions;
+  // As in connect(): a rest copy, so that it keeps fast properties.
+  const { buffers, socketOptions, ...tlsOptions } = options as unknown as Record<string, unknown> &
+    SockbufConnectOptions;
+  const { socket: given, lookup, path } = tlsOptions;
   if (given !== undefined && given !== null) {
     throw invalidArgValue('options.socket', 'must be left out: createTlsConnection makes the socket', given);
   }
   if (lookup !== undefined && lookup !== null && typeof lookup !== 'function') {
     throw invalidArgType('options.lookup', 'of type function', lookup);
   }
-  /* eslint-disable @typescript-eslint/no-require-imports */
-  const tls = require('node:tls') as TlsModule;
-  const https = require('node:https') as HttpsModule;
-  /* eslint-enable @typescript-eslint/no-require-imports */
+  const { tls, https } = tlsModules();
   let state: ConnectState | undefined;
   if (path !== undefined && path !== null && path !== '') {
     // A Unix socket connects in the same tick as connect(), with one
     // attempt: make it with connect() and run TLS over it.
-    const raw = connect(tlsOptions as unknown as ConnectOptions);
+    const raw = connect({ ...tlsOptions, buffers, socketOptions } as unknown as ConnectOptions);
     state = states.get(raw);
     tlsOptions.socket = raw;
     delete tlsOptions.path;
@@ -355,8 +368,6 @@ export function createTlsConnection(
     state = { sizes: settings.sizes, options: settings.options, reports: [] };
     if (typeof lookup === 'function') tlsOptions.lookup = deferredLookup(lookup as Lookup);
   }
-  delete tlsOptions.buffers;
-  delete tlsOptions.socketOptions;
   // TLS runs on the TLSSocket's own connection (tls.connect({ socket }) over a
   // socket still trying several addresses crashes Node 20-26). Its attempts
   // start on a later tick (an address is connected on the next tick, a name

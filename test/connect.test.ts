@@ -463,6 +463,55 @@ describe('errors', () => {
     expect(reads.sort()).toEqual(['force', 'recv', 'send']);
   });
 
+  test("each of the options object's own properties is read once, and Node gets all but sockbuf's two", () => {
+    const reads: string[] = [];
+    const given = { host: '127.0.0.1', port: 9, buffers: { recv: 100_000 }, socketOptions: {}, keepAlive: true };
+    const options = new Proxy(given, {
+      get(t, k) {
+        reads.push(String(k));
+        return Reflect.get(t, k);
+      },
+    });
+    const seen: Record<string, unknown>[] = [];
+    const original = net.Socket.prototype.connect;
+    net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
+      seen.push({ ...(args[0] as object) });
+      return (original as (...a: unknown[]) => net.Socket).apply(this, args);
+    } as typeof original;
+    try {
+      track(connect(options as never)).destroy();
+    } finally {
+      net.Socket.prototype.connect = original;
+    }
+    expect(reads.sort()).toEqual(['buffers', 'host', 'keepAlive', 'port', 'socketOptions']);
+    expect(seen).toEqual([{ host: '127.0.0.1', port: 9, keepAlive: true }]);
+  });
+
+  test('the options Node reads keep fast properties (no dictionary-mode copy)', () => {
+    // net.Socket and socket.connect read dozens of options: from a
+    // dictionary-mode object (as a copy with keys deleted is) each of those
+    // reads is an uncached lookup. Checked with V8's own %HasFastProperties.
+    const dist = path.join(__dirname, '..', 'dist');
+    const script = `
+      const net = require('node:net');
+      const s = require(${JSON.stringify(dist)});
+      const fast = [];
+      const connect = net.Socket.prototype.connect;
+      net.Socket.prototype.connect = function (options, ...rest) {
+        if (options !== null && typeof options === 'object' && !Array.isArray(options)) fast.push(%HasFastProperties(options));
+        return connect.call(this, options, ...rest);
+      };
+      const opts = { host: '127.0.0.1', port: 9, buffers: { recv: 100000 }, socketOptions: { TCP_NODELAY: true } };
+      s.connect(opts).on('error', () => {}).destroy();
+      s.createConnection({ ...opts, keepAlive: true }).on('error', () => {}).destroy();
+      console.log(JSON.stringify(fast));`;
+    const res = spawnSync(process.execPath, ['--allow-natives-syntax', '-e', script], { encoding: 'utf8' });
+    expect(res.stderr).toBe('');
+    const fast = JSON.parse(res.stdout) as boolean[];
+    expect(fast.length).toBeGreaterThanOrEqual(2);
+    expect(fast.every((x) => x)).toBe(true);
+  });
+
   test('a setting the kernel refuses destroys the socket with that error; nothing connects', async () => {
     let accepted = 0;
     const server = await listeningServer((s) => {
