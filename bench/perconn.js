@@ -1,10 +1,12 @@
 'use strict';
-// The system calls configureServer adds per accepted connection, counted by
+// The system calls configureServer adds per accepted connection, and those
+// sockbuf.createConnection adds per client connection, counted by
 // `strace -f -c` (Linux): this file run as a child, once plain and once with
-// { perConnection: true }, accepting CONNECTIONS connections from itself.
-// The difference, divided by the connections, is what configureServer costs.
+// { perConnection: true } (or with its clients made by createConnection with
+// both buffer sizes), accepting CONNECTIONS connections from itself. The
+// difference, divided by the connections, is what sockbuf costs.
 //
-// child usage: node bench/perconn.js plain|perConnection CONNECTIONS
+// child usage: node bench/perconn.js plain|perConnection|client CONNECTIONS
 
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -13,7 +15,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { root, check } = require('./common');
 
-const CALLS = ['setsockopt', 'getsockopt', 'ioctl'];
+const CALLS = ['setsockopt', 'getsockopt', 'ioctl', 'socket', 'fcntl', 'close'];
 
 function child(mode, count) {
   const sockbuf = require(path.join(root, 'dist'));
@@ -23,7 +25,10 @@ function child(mode, count) {
     const { port } = server.address();
     for (let i = 0; i < count; i++) {
       await new Promise((resolve) => {
-        const c = net.connect(port, '127.0.0.1');
+        const c =
+          mode === 'client'
+            ? sockbuf.createConnection({ port, host: '127.0.0.1', buffers: { recv: 262144, send: 262144 } })
+            : net.connect(port, '127.0.0.1');
         c.on('close', resolve);
         c.on('error', resolve);
       });
@@ -65,23 +70,24 @@ function count(mode, connections) {
 }
 
 /**
- * Per-connection system calls configureServer({ perConnection: true }) adds;
- * null without strace. Each mode runs with `connections` and with twice as
+ * Per-connection system calls configureServer({ perConnection: true }) adds
+ * (mode 'perConnection'), or sockbuf.createConnection with both sizes
+ * (mode 'client'); null without strace. Each mode runs with `connections` and with twice as
  * many: the difference between the two runs is what the extra connections
  * cost, so the listening socket's own calls (made once) drop out exactly.
  */
-function perConnectionSyscalls({ connections = 200 } = {}) {
+function perConnectionSyscalls({ connections = 200, mode = 'perConnection' } = {}) {
   if (process.platform !== 'linux' || spawnSync('strace', ['-V']).status !== 0) return null;
   const plain = count('plain', connections);
-  const configured = count('perConnection', connections);
+  const configured = count(mode, connections);
   const plain2 = count('plain', 2 * connections);
-  const configured2 = count('perConnection', 2 * connections);
+  const configured2 = count(mode, 2 * connections);
   const added = {};
   for (const call of CALLS) {
     const extra = configured2[call] - plain2[call] - (configured[call] - plain[call]);
     added[call] = Math.round((extra / connections) * 100) / 100;
   }
-  return { connections, plain, perConnection: configured, addedPerConnection: added };
+  return { connections, plain, [mode]: configured, addedPerConnection: added };
 }
 
 if (require.main === module) child(process.argv[2], Number(process.argv[3]));

@@ -14,7 +14,7 @@ const path = require('node:path');
 const { root, check } = require('./common');
 const { rawFd, dgramGetter, round } = require('./syscall');
 const { startup } = require('./startup');
-const { connectionRate } = require('./server');
+const { connectionRate, clientRate } = require('./server');
 const { calls } = require('./calls');
 const { perConnectionSyscalls } = require('./perconn');
 const { chart } = require('./chart');
@@ -36,6 +36,11 @@ const BUDGET = {
   // configureServer({ perConnection: true }): at most the two setsockopt
   // calls per connection, nothing else.
   perConnectionSyscalls: 2,
+  // sockbuf.createConnection with both buffer sizes: per connection, a set
+  // and a read-back (for its report) of each size, and the ioctl(FIONBIO)
+  // libuv's uv_tcp_open makes on the descriptor it is given; the socket()
+  // call is the one libuv would have made.
+  clientSyscalls: 5,
   // configureServer may cost under 3% of the connection rate.
   serverRatio: 0.97,
 };
@@ -208,17 +213,66 @@ function rows(r) {
   }
   const p = r.perConnectionSyscalls;
   if (p) {
-    const a = p.addedPerConnection;
-    const total = a.setsockopt + a.getsockopt + a.ioctl;
+    const total = syscallTotal(p.addedPerConnection);
     add(
       '  perConnection: system calls per connection',
-      `${a.setsockopt} setsockopt + ${a.getsockopt} getsockopt + ${a.ioctl} ioctl`,
+      syscallList(p.addedPerConnection),
       `${total}`,
       `<= ${BUDGET.perConnectionSyscalls}`,
       atMost(total, BUDGET.perConnectionSyscalls),
     );
   }
+  const k = r.clients;
+  add(
+    'createConnection (both sizes) rate vs net.connect',
+    `${Math.round(k.sockbufPerSec)}/s vs ${Math.round(k.netPerSec)}/s`,
+    `${k.ratio.toFixed(3)}x`,
+    '',
+    k.spread > 0.1 ? 'info (noisy)' : 'info',
+  );
+  add(
+    '  client CPU per connection, added',
+    `${k.sockbufCpuUs.toFixed(1)} us vs ${k.netCpuUs.toFixed(1)} us`,
+    `${k.addedCpuUs >= 0 ? '+' : ''}${k.addedCpuUs.toFixed(1)} us`,
+    '',
+    'info',
+  );
+  add(
+    '  with no settings (the hook alone)',
+    `${Math.round(k.barePerSec)}/s, ${k.bareCpuUs.toFixed(1)} us CPU`,
+    `${k.bareRatio.toFixed(3)}x`,
+    '',
+    'info',
+  );
+  const cs = r.clientSyscalls;
+  if (cs) {
+    const total = syscallTotal(cs.addedPerConnection);
+    add(
+      '  system calls per connection',
+      syscallList(cs.addedPerConnection),
+      `${total}`,
+      `<= ${BUDGET.clientSyscalls}`,
+      atMost(total, BUDGET.clientSyscalls),
+    );
+  }
   return out;
+}
+
+/**
+ * The system calls added per connection, in whole calls: strace's counts at
+ * N and 2N connections can differ by a call or two made once (a timer, a
+ * module's file), which leaves a few hundredths per connection.
+ */
+function syscallTotal(added) {
+  return Object.values(added).reduce((sum, n) => sum + Math.round(n), 0);
+}
+
+/** "2 setsockopt + 2 getsockopt + 1 ioctl": the calls added, those with none left out. */
+function syscallList(added) {
+  const list = Object.entries(added)
+    .filter(([, n]) => Math.round(n) !== 0)
+    .map(([call, n]) => `${Math.round(n)} ${call}`);
+  return list.length === 0 ? 'none' : list.join(' + ');
 }
 
 /** Rows of the per-call table. */
@@ -326,6 +380,12 @@ async function main() {
   );
   results.perConnectionSyscalls = await step('configureServer perConnection system calls (strace)', () =>
     perConnectionSyscalls({ connections: q ? 50 : 200 }),
+  );
+  results.clients = await step('createConnection connection rate', () =>
+    clientRate({ rounds: q ? 4 : 12, connections: 400, tries: 3, concurrency: 8 }),
+  );
+  results.clientSyscalls = await step('createConnection system calls (strace)', () =>
+    perConnectionSyscalls({ connections: q ? 50 : 200, mode: 'client' }),
   );
   env.loadAverageAfter = os.loadavg().map((x) => round(x));
   env.seconds = round((Date.now() - started) / 1000, 1);

@@ -133,4 +133,65 @@ async function connectionRate({
   }
 }
 
-module.exports = { connectionRate };
+/**
+ * The client side: connections opened by sockbuf.createConnection with both
+ * buffer sizes (set on each descriptor before its connect(2)), and with no
+ * settings at all (the cost of the hook alone), against net.connect, to the
+ * same plain server, in alternating order. Per sample: the best rate and the
+ * least CPU time (user + system) of the client process per connection, of
+ * `tries` batches.
+ */
+async function clientRate({ rounds = 12, connections = 400, tries = 3, concurrency = 8 } = {}) {
+  const client = startClient();
+  const { server } = await listen('plain');
+  const recvOf = {};
+  const cpuUs = { net: [], sockbufBare: [], sockbuf: [] };
+  try {
+    const { port } = server.address();
+    const variant = (mode) => async () => {
+      let rate = 0;
+      let cpu = Infinity;
+      for (let i = 0; i < tries; i++) {
+        const res = await client.run({ port, connections, concurrency, mode });
+        rate = Math.max(rate, (connections / res.ms) * 1000);
+        cpu = Math.min(cpu, (res.cpuMs * 1000) / connections);
+        recvOf[mode] = res.recv;
+      }
+      cpuUs[mode].push(cpu);
+      return rate;
+    };
+    const variants = { net: variant('net'), sockbufBare: variant('sockbufBare'), sockbuf: variant('sockbuf') };
+    for (const name of Object.keys(variants)) {
+      await variants[name]();
+      cpuUs[name].length = 0;
+    }
+    const s = await interleaveAsync(variants, rounds);
+    // The sizes must really have been set before the handshake (Linux doubles the request).
+    const wanted = process.platform === 'linux' ? 2 * SIZES.recv : SIZES.recv;
+    check(recvOf.sockbuf === wanted, `sockbuf.createConnection's socket has SO_RCVBUF ${recvOf.sockbuf}`);
+    check(recvOf.net !== wanted, `net.connect's socket already has SO_RCVBUF ${wanted}: nothing to compare`);
+    return {
+      rounds,
+      connections,
+      tries,
+      concurrency,
+      netPerSec: median(s.net),
+      sockbufPerSec: median(s.sockbuf),
+      barePerSec: median(s.sockbufBare),
+      spread: relativeSpread(s.net),
+      ratio: median(pairedRatios(s.sockbuf, s.net)),
+      bareRatio: median(pairedRatios(s.sockbufBare, s.net)),
+      netCpuUs: median(cpuUs.net),
+      sockbufCpuUs: median(cpuUs.sockbuf),
+      bareCpuUs: median(cpuUs.sockbufBare),
+      addedCpuUs: median(cpuUs.sockbuf.map((x, i) => x - cpuUs.net[i])),
+      bareAddedCpuUs: median(cpuUs.sockbufBare.map((x, i) => x - cpuUs.net[i])),
+      recv: recvOf,
+    };
+  } finally {
+    client.stop();
+    await close(server);
+  }
+}
+
+module.exports = { connectionRate, clientRate };
