@@ -186,6 +186,25 @@ describe('createTlsConnection on its own', () => {
   );
 });
 
+test('createTlsConnection with socket: null (no socket, to Node) sizes the connection it makes', async () => {
+  const server = track(https.createServer({ key: tlsKey, cert: tlsCert }, handler));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const sock = track(
+    createTlsConnection({
+      host: '127.0.0.1',
+      port: portOf(server as unknown as net.Server),
+      socket: null,
+      rejectUnauthorized: false,
+      buffers: { recv: RECV, send: SEND },
+    } as never),
+  );
+  await once(sock, 'secureConnect');
+  expect(getBufferSizes(sock)).toEqual({ recv: 2 * RECV, send: 2 * SEND });
+  expect(connectReports(sock)).toEqual([expect.objectContaining({ address: '127.0.0.1', family: 4 })]);
+  sock.destroy();
+});
+
 describe('fetch through undici', () => {
   test('undici.fetch with an Agent whose connect is undiciConnector: http and https origins', async () => {
     const httpPort = await serve(http.createServer(handler));

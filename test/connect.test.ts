@@ -13,6 +13,8 @@ import {
   CONFIGURED_EVENT,
   connect,
   connectReports,
+  createConnection,
+  createTlsConnection,
   getBufferSizes,
   getOption,
   setBufferSizes,
@@ -485,6 +487,42 @@ describe('errors', () => {
     }
     expect(reads.sort()).toEqual(['buffers', 'host', 'keepAlive', 'port', 'socketOptions']);
     expect(seen).toEqual([{ host: '127.0.0.1', port: 9, keepAlive: true }]);
+    expect(seen[0].buffers).toBeUndefined();
+    expect(seen[0].socketOptions).toBeUndefined();
+  });
+
+  test('an own getter is run once on an ordinary (fast-properties) options object too', () => {
+    // A Proxy takes V8's generic path; a plain object with a getter takes its
+    // fast one, where Node 20 and 22 run a getter a rest pattern excludes twice.
+    for (const make of [connect, createConnection, createTlsConnection] as ((o: object) => net.Socket)[]) {
+      let reads = 0;
+      const options = { host: '127.0.0.1', port: 9 };
+      Object.defineProperty(options, 'buffers', {
+        enumerable: true,
+        get() {
+          reads++;
+          return { recv: 100_000 };
+        },
+      });
+      const sock = track(make(options));
+      sock.on('error', () => {});
+      sock.destroy();
+      expect(reads).toBe(1);
+    }
+  });
+
+  test('inherited and non-enumerable buffers are not options, as for every other key (a copy of own enumerable keys)', () => {
+    const inherited = Object.assign(Object.create({ buffers: { recv: 'bad' } }) as object, {
+      host: '127.0.0.1',
+      port: 9,
+    });
+    const hidden = Object.defineProperty({ host: '127.0.0.1', port: 9 }, 'buffers', { value: { recv: 'bad' } });
+    for (const options of [inherited, hidden]) {
+      // Read as sockbuf's, { recv: 'bad' } would throw ERR_INVALID_ARG_TYPE.
+      const sock = track(connect(options as never));
+      sock.on('error', () => {});
+      sock.destroy();
+    }
   });
 
   test('the options Node reads keep fast properties (no dictionary-mode copy)', () => {
