@@ -185,6 +185,15 @@ function rows(r) {
     'info',
   );
   add('  the require() call alone, timed inside', `${s.requireOnlyMs.toFixed(1)} ms`, '', '', 'info');
+  if (s.innerExportsMapCpuMs !== undefined) {
+    add(
+      '  the same package with an "exports" map',
+      `${s.innerExportsMapCpuMs.toFixed(2)} ms CPU`,
+      `${signed(s.innerExportsMapAddedCpuMs)} ms`,
+      '',
+      'info',
+    );
+  }
   add(
     '  its CPU inside the process, loader warmed',
     `${s.innerCpuMs.toFixed(2)} ms CPU`,

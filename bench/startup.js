@@ -16,7 +16,10 @@ const { root, nowNs, median, relativeSpread, check, positive, interleave, paired
 // is left out. Everything else is inherited.
 const CHILD_ENV = { ...process.env };
 delete CHILD_ENV.NODE_EXTRA_CA_CERTS;
-const CHILD = { encoding: 'utf8', env: CHILD_ENV };
+// Every child runs in the project folder that has sockbuf (and the empty
+// addon) installed in node_modules/, and requires it by name, as a user's
+// program does: a require by path would skip the package's name resolution.
+const CHILD = { encoding: 'utf8', env: CHILD_ENV, cwd: undefined };
 
 // Every child reports the CPU time it used up to the end of its script: a
 // figure that other work on the machine hardly moves, unlike the wall clock.
@@ -91,10 +94,11 @@ const diffs = (a, b) => a.map((v, i) => v - b[i]);
  * What require() of it adds over `node -e 0` is what the module system and
  * dlopen cost before sockbuf does anything. null when it cannot be built.
  */
-function floorPackage() {
+function floorPackage(project) {
   const include = path.join(path.dirname(path.dirname(process.execPath)), 'include', 'node');
   if (!fs.existsSync(path.join(include, 'node_api.h'))) return null;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sockbuf-bench-floor-'));
+  const dir = path.join(project, 'node_modules', 'floor');
+  fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(
     path.join(dir, 'floor.c'),
     '#include <node_api.h>\nstatic napi_value Init(napi_env env, napi_value exports) { (void)env; return exports; }\nNAPI_MODULE(floor, Init)\n',
@@ -116,7 +120,7 @@ function floorPackage() {
     fs.rmSync(dir, { recursive: true, force: true });
     return null;
   }
-  return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  return { dir };
 }
 
 /**
@@ -142,27 +146,42 @@ function installedPackage() {
   if (process.platform === 'linux') {
     fs.copyFileSync(binary, path.join(pkg, 'prebuilds', target, 'sockbuf.musl.node'));
   }
-  return { pkg, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  // The same package with an "exports" map, as sockbuf had until 0.1: Node
+  // resolves such a package through its ESM resolver, whose first use in a
+  // process costs milliseconds. Measured beside it, for the README.
+  const withExports = path.join(dir, 'node_modules', 'sockbuf-with-exports');
+  fs.cpSync(pkg, withExports, { recursive: true });
+  const manifest = JSON.parse(fs.readFileSync(path.join(pkg, 'package.json'), 'utf8'));
+  manifest.exports = {
+    '.': { types: './dist/index.d.ts', default: './dist/index.js' },
+    './binary': { types: './dist/binary.d.ts', default: './binary' },
+    './package.json': './package.json',
+  };
+  fs.writeFileSync(path.join(withExports, 'package.json'), JSON.stringify(manifest, null, 2));
+  return { project: dir, pkg, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
 function startup({ rounds = 30, tries = 1 } = {}) {
   const installed = installedPackage();
   try {
-    return measureStartup(installed.pkg, rounds, tries);
+    CHILD.cwd = installed.project;
+    return measureStartup(installed, rounds, tries);
   } finally {
     installed.cleanup();
   }
 }
 
-function measureStartup(pkg, rounds, tries) {
-  const withRequire = `require(${JSON.stringify(pkg)})`;
+function measureStartup(installed, rounds, tries) {
+  const withRequire = "require('sockbuf')";
   // The require must give the real API, or the timing means nothing.
   const probe = spawnSync(
     process.execPath,
     ['-e', `process.stdout.write(typeof ${withRequire}.getRecvBufferSize)`],
     CHILD,
   );
-  check(probe.stdout === 'function', `require('${pkg}') does not load sockbuf: ${probe.stderr}`);
+  check(probe.stdout === 'function', `require('sockbuf') does not load sockbuf: ${probe.stderr}`);
+  const resolved = spawnSync(process.execPath, ['-p', "require.resolve('sockbuf')"], CHILD).stdout.trim();
+  check(resolved === path.join(installed.pkg, 'dist', 'index.js'), `require('sockbuf') resolves to ${resolved}`);
   // A program that uses sockbuf has loaded node:net or node:dgram already:
   // also measure against that baseline, which does not count their cost.
   const net = "require('node:net'); require('node:dgram');";
@@ -173,9 +192,9 @@ function measureStartup(pkg, rounds, tries) {
     net: () => spawnMs(net, cpu.net, tries),
     netSockbuf: () => spawnMs(`${net} ${withRequire}`, cpu.netSockbuf, tries),
   };
-  const floor = floorPackage();
+  const floor = floorPackage(installed.project);
   if (floor !== null) {
-    variants.floor = () => spawnMs(`require(${JSON.stringify(floor.dir)})`, cpu.floor, tries);
+    variants.floor = () => spawnMs("require('floor')", cpu.floor, tries);
     variants.floorJs = () =>
       spawnMs(`require(${JSON.stringify(path.join(floor.dir, 'empty.js'))})`, cpu.floorJs, tries);
   }
@@ -183,25 +202,25 @@ function measureStartup(pkg, rounds, tries) {
   const inner = [];
   // In-process CPU of the require alone (see INNER_CPU), alternating with
   // the same measure for an empty .js file and the empty N-API addon.
-  const innerCpu = { sockbuf: [], js: [], addon: [] };
+  const innerCpu = { sockbuf: [], js: [], addon: [], exportsMap: [] };
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sockbuf-bench-warm-'));
   try {
     for (const v of Object.values(variants)) v();
     for (const list of Object.values(cpu)) list.length = 0;
     s = interleave(variants, rounds);
-    for (let i = 0; i < Math.min(rounds, 5); i++) inner.push(requireMs(pkg));
+    for (let i = 0; i < Math.min(rounds, 5); i++) inner.push(requireMs('sockbuf'));
     const warm = path.join(scratch, 'warm.js');
     fs.writeFileSync(warm, "'use strict';\n");
     let emptyJs = path.join(scratch, 'empty.js');
     if (floor === null) fs.writeFileSync(emptyJs, "'use strict';\n");
     else emptyJs = path.join(floor.dir, 'empty.js');
     for (let i = 0; i < Math.max(5, Math.round(rounds / 2)); i++) {
-      innerCpu.sockbuf.push(innerCpuMs(warm, pkg));
+      innerCpu.sockbuf.push(innerCpuMs(warm, 'sockbuf'));
+      innerCpu.exportsMap.push(innerCpuMs(warm, 'sockbuf-with-exports'));
       innerCpu.js.push(innerCpuMs(warm, emptyJs));
-      if (floor !== null) innerCpu.addon.push(innerCpuMs(warm, floor.dir));
+      if (floor !== null) innerCpu.addon.push(innerCpuMs(warm, 'floor'));
     }
   } finally {
-    floor?.cleanup();
     fs.rmSync(scratch, { recursive: true, force: true });
   }
   return {
@@ -228,6 +247,9 @@ function measureStartup(pkg, rounds, tries) {
     innerCpuMs: median(innerCpu.sockbuf),
     innerEmptyJsCpuMs: median(innerCpu.js),
     innerEmptyAddonCpuMs: innerCpu.addon.length === 0 ? null : median(innerCpu.addon),
+    // The same package with an "exports" map (paired by round).
+    innerExportsMapCpuMs: median(innerCpu.exportsMap),
+    innerExportsMapAddedCpuMs: median(diffs(innerCpu.exportsMap, innerCpu.sockbuf)),
   };
 }
 

@@ -1,16 +1,25 @@
 // The package loads the way users load it: CommonJS require and ESM import
 // of the compiled dist/, with types for TypeScript.
+// Each runs in a project that has the package installed (the files
+// package.json lists, in node_modules/sockbuf), as a user's code would.
 import { spawnSync } from 'node:child_process';
-import * as path from 'node:path';
+import { rmSync } from 'node:fs';
+import { makeProject } from './installed';
 
-const root = path.join(__dirname, '..');
+let project: string;
+beforeAll(() => {
+  project = makeProject('sockbuf-module-');
+});
+afterAll(() => {
+  if (project) rmSync(project, { recursive: true, force: true });
+});
 
 function run(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const res = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
+  const res = spawnSync(process.execPath, args, { cwd: project, encoding: 'utf8' });
   return { status: res.status, stdout: res.stdout, stderr: res.stderr };
 }
 
-test("require('sockbuf') resolves through package.json exports", () => {
+test("require('sockbuf') by name finds the package's main file", () => {
   const res = run([
     '-e',
     `const s = require('sockbuf'); console.log(typeof s.getsockopt, typeof s.constants.SO_RCVBUF)`,
@@ -45,4 +54,27 @@ test('on Windows, loading fails with a clear, coded error instead of a crash', (
 try { require('sockbuf'); console.log('loaded'); } catch (e) { console.log(e.code + ' ' + e.message); }`;
   const res = run(['-e', code]);
   expect(res.stdout).toMatch(/^ERR_FEATURE_UNAVAILABLE_ON_PLATFORM sockbuf is not supported on Windows: /);
+});
+
+test('sockbuf/binary and sockbuf/package.json load by name from CommonJS and from an ES module', () => {
+  const cjs = run([
+    '-e',
+    `const b = require('sockbuf/binary'); console.log(typeof b.useBinary, require('sockbuf/package.json').name)`,
+  ]);
+  expect(cjs.stderr).toBe('');
+  expect(cjs.stdout.trim()).toBe('function sockbuf');
+  const esm = run([
+    '--input-type=module',
+    '-e',
+    `import { useBinary } from 'sockbuf/binary'; import { createRequire } from 'node:module';
+console.log(typeof useBinary, createRequire(import.meta.url)('sockbuf/package.json').name);`,
+  ]);
+  expect(esm.stderr).toBe('');
+  expect(esm.stdout.trim()).toBe('function sockbuf');
+  // The entry is the module the package's loader reads: useBinary() there is seen by require('sockbuf').
+  const same = run([
+    '-e',
+    `const b = require('sockbuf/binary'); console.log(b === require(require.resolve('sockbuf').replace(/index\\.js$/, 'binary.js')))`,
+  ]);
+  expect(same.stdout.trim()).toBe('true');
 });
