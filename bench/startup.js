@@ -146,18 +146,23 @@ function installedPackage() {
   if (process.platform === 'linux') {
     fs.copyFileSync(binary, path.join(pkg, 'prebuilds', target, 'sockbuf.musl.node'));
   }
-  // The same package with an "exports" map, as sockbuf had until 0.1: Node
-  // resolves such a package through its ESM resolver, whose first use in a
-  // process costs milliseconds. Measured beside it, for the README.
-  const withExports = path.join(dir, 'node_modules', 'sockbuf-with-exports');
-  fs.cpSync(pkg, withExports, { recursive: true });
+  // Node resolves a package with an "exports" map, as sockbuf's, through its
+  // ESM resolver, whose first use in a process costs milliseconds. Measured
+  // beside it: the same package without the map, and a one-line package
+  // with a map, required first to warm the resolver up as an application's
+  // other packages would.
+  const withoutExports = path.join(dir, 'node_modules', 'sockbuf-without-exports');
+  fs.cpSync(pkg, withoutExports, { recursive: true });
   const manifest = JSON.parse(fs.readFileSync(path.join(pkg, 'package.json'), 'utf8'));
-  manifest.exports = {
-    '.': { types: './dist/index.d.ts', default: './dist/index.js' },
-    './binary': { types: './dist/binary.d.ts', default: './binary' },
-    './package.json': './package.json',
-  };
-  fs.writeFileSync(path.join(withExports, 'package.json'), JSON.stringify(manifest, null, 2));
+  delete manifest.exports;
+  fs.writeFileSync(path.join(withoutExports, 'package.json'), JSON.stringify(manifest, null, 2));
+  const other = path.join(dir, 'node_modules', 'other');
+  fs.mkdirSync(other);
+  fs.writeFileSync(
+    path.join(other, 'package.json'),
+    JSON.stringify({ name: 'other', version: '1.0.0', exports: { '.': './index.js' } }),
+  );
+  fs.writeFileSync(path.join(other, 'index.js'), "'use strict';\n");
   return { project: dir, pkg, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
@@ -202,7 +207,7 @@ function measureStartup(installed, rounds, tries) {
   const inner = [];
   // In-process CPU of the require alone (see INNER_CPU), alternating with
   // the same measure for an empty .js file and the empty N-API addon.
-  const innerCpu = { sockbuf: [], js: [], addon: [], exportsMap: [] };
+  const innerCpu = { sockbuf: [], js: [], addon: [], noExportsMap: [], resolverWarm: [] };
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sockbuf-bench-warm-'));
   try {
     for (const v of Object.values(variants)) v();
@@ -211,12 +216,16 @@ function measureStartup(installed, rounds, tries) {
     for (let i = 0; i < Math.min(rounds, 5); i++) inner.push(requireMs('sockbuf'));
     const warm = path.join(scratch, 'warm.js');
     fs.writeFileSync(warm, "'use strict';\n");
+    // In the project, where require('other') finds the package.
+    const warmResolver = path.join(installed.project, 'warm-resolver.js');
+    fs.writeFileSync(warmResolver, "'use strict';\nrequire('other');\n");
     let emptyJs = path.join(scratch, 'empty.js');
     if (floor === null) fs.writeFileSync(emptyJs, "'use strict';\n");
     else emptyJs = path.join(floor.dir, 'empty.js');
     for (let i = 0; i < Math.max(5, Math.round(rounds / 2)); i++) {
       innerCpu.sockbuf.push(innerCpuMs(warm, 'sockbuf'));
-      innerCpu.exportsMap.push(innerCpuMs(warm, 'sockbuf-with-exports'));
+      innerCpu.noExportsMap.push(innerCpuMs(warm, 'sockbuf-without-exports'));
+      innerCpu.resolverWarm.push(innerCpuMs(warmResolver, 'sockbuf'));
       innerCpu.js.push(innerCpuMs(warm, emptyJs));
       if (floor !== null) innerCpu.addon.push(innerCpuMs(warm, 'floor'));
     }
@@ -247,9 +256,11 @@ function measureStartup(installed, rounds, tries) {
     innerCpuMs: median(innerCpu.sockbuf),
     innerEmptyJsCpuMs: median(innerCpu.js),
     innerEmptyAddonCpuMs: innerCpu.addon.length === 0 ? null : median(innerCpu.addon),
-    // The same package with an "exports" map (paired by round).
-    innerExportsMapCpuMs: median(innerCpu.exportsMap),
-    innerExportsMapAddedCpuMs: median(diffs(innerCpu.exportsMap, innerCpu.sockbuf)),
+    // The same package without its "exports" map, and sockbuf after another
+    // package with a map was required (paired by round).
+    innerNoExportsMapCpuMs: median(innerCpu.noExportsMap),
+    innerExportsMapAddedCpuMs: median(diffs(innerCpu.sockbuf, innerCpu.noExportsMap)),
+    innerResolverWarmCpuMs: median(innerCpu.resolverWarm),
   };
 }
 

@@ -6,9 +6,8 @@
 // the same real calls on a UDP socket through the default import, a named
 // import and the namespace, and Node's own dgram getter is the oracle. The
 // subpath entry sockbuf/binary is type-checked and run under each
-// moduleResolution too (the package has no `exports` map: Node finds the
-// file `binary` at the package root, TypeScript its declarations through
-// package.json's typesVersions).
+// moduleResolution too (node10 ignores `exports`: it finds the declarations
+// through package.json's typesVersions).
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';

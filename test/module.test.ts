@@ -19,7 +19,7 @@ function run(args: string[]): { status: number | null; stdout: string; stderr: s
   return { status: res.status, stdout: res.stdout, stderr: res.stderr };
 }
 
-test("require('sockbuf') by name finds the package's main file", () => {
+test("require('sockbuf') by name resolves through package.json exports", () => {
   const res = run([
     '-e',
     `const s = require('sockbuf'); console.log(typeof s.getsockopt, typeof s.constants.SO_RCVBUF)`,
@@ -71,10 +71,10 @@ console.log(typeof useBinary, createRequire(import.meta.url)('sockbuf/package.js
   ]);
   expect(esm.stderr).toBe('');
   expect(esm.stdout.trim()).toBe('function sockbuf');
-  // The entry is the module the package's loader reads: useBinary() there is seen by require('sockbuf').
-  const same = run([
+  // Only the two entries and package.json are public: dist/ files are not.
+  const deep = run([
     '-e',
-    `const b = require('sockbuf/binary'); console.log(b === require(require.resolve('sockbuf').replace(/index\\.js$/, 'binary.js')))`,
+    `try { require('sockbuf/dist/raw.js'); console.log('loaded'); } catch (e) { console.log(e.code); }`,
   ]);
-  expect(same.stdout.trim()).toBe('true');
+  expect(deep.stdout.trim()).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED');
 });
