@@ -84,6 +84,11 @@ export interface NativeBinding {
 // (An ESM bundle has no __dirname: then only an explicit binary can load.)
 const packageRoot = typeof __dirname === 'string' ? join(__dirname, '..') : '';
 
+// In a webpack bundle, `require(variable)` is webpack's own context require,
+// which cannot load a file named at run time; webpack gives Node's require as
+// __non_webpack_require__ (and nothing else defines that name).
+declare const __non_webpack_require__: NodeJS.Require | undefined;
+
 /** Set when the binary came from useBinary() or SOCKBUF_BINARY: what it was. */
 let loadedFrom: string | undefined;
 
@@ -92,8 +97,8 @@ function loadExplicit(source: string | object, origin: string): NativeBinding {
   loadedFrom = typeof source === 'string' ? JSON.stringify(source) : `the addon passed to ${origin}`;
   if (typeof source !== 'string') return source as NativeBinding;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(source) as NativeBinding;
+    const nodeRequire = typeof __non_webpack_require__ === 'function' ? __non_webpack_require__ : require;
+    return nodeRequire(source) as NativeBinding;
   } catch (err) {
     throw failures().explicitLoadError(origin, source, err);
   }

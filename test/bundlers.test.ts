@@ -119,6 +119,32 @@ test("sockbuf bundled in, useBinary() from 'sockbuf/binary': the binary given is
   expectWorking(bundleAndRun('bundled-option', viaUseBinary, {}, { APP_BINARY: binary }), binary);
 });
 
+test('as in a webpack bundle, where require(variable) cannot load a file: the binary named is loaded with __non_webpack_require__', () => {
+  // webpack turns sockbuf's require(path) into its own context require,
+  // which throws "Cannot find module" for any path, and gives Node's require
+  // as __non_webpack_require__. The banner makes this bundle's require do
+  // the same and counts the loads that go through Node's.
+  const webpackLike: BuildOptions = {
+    banner: {
+      js: `var nodeRequire = require;
+globalThis.viaNodeRequire = 0;
+globalThis.__non_webpack_require__ = function (id) { globalThis.viaNodeRequire++; return nodeRequire(id); };
+require = function (id) { if (/\\.node$/.test(id)) { const e = new Error("Cannot find module '" + id + "'"); e.code = 'MODULE_NOT_FOUND'; throw e; } return nodeRequire(id); };`,
+    },
+  };
+  const counted = (source: string): string =>
+    source.replace(
+      'console.log(JSON.stringify({ effective',
+      'console.log(JSON.stringify({ via: globalThis.viaNodeRequire, effective',
+    );
+  const env = bundleAndRun('webpack-like-env', counted(plain), webpackLike, { SOCKBUF_BINARY: binary });
+  expectWorking(env, binary);
+  expect((env as { via?: number }).via).toBe(1);
+  const option = bundleAndRun('webpack-like-option', counted(viaUseBinary), webpackLike, { APP_BINARY: binary });
+  expectWorking(option, binary);
+  expect((option as { via?: number }).via).toBe(1);
+});
+
 test('SOCKBUF_BINARY naming a missing file: ERR_SOCKBUF_NO_BINARY names the variable and the path, no fallback', () => {
   const missing = path.join(project, 'nowhere', 'sockbuf.node');
   const outcome = bundleAndRun('bundled-missing', plain, {}, { SOCKBUF_BINARY: missing });
