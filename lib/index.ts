@@ -24,6 +24,26 @@ import type { OptionBytes } from './raw.js';
 import { ErrorCodes as errorCodes } from './codes.js';
 import { runtime as currentRuntime } from './runtime.js';
 import type { SocketLike } from './resolve.js';
+import type { Buffer } from 'node:buffer';
+import type * as net from 'node:net';
+import type { ConnectionOptions, TLSSocket } from 'node:tls';
+import type {
+  BufferSizeReport,
+  BufferSizes,
+  BufferSizesReport,
+  ConfigureServerOptions,
+  ServerSizesReport,
+  SetBufferSizeOptions,
+  SetBufferSizesOptions,
+} from './sizes.js';
+import type { OptionName, OptionValue, SetOptionOptions, WritableOptionName } from './options.js';
+import type { SystemLimits } from './limits.js';
+import type { QueuedBytes, SocketMemory } from './observe.js';
+import type { TcpInfo } from './tcpinfo.js';
+import type { Diagnosis, TcpSample } from './diagnose.js';
+import type { DatagramCost, MeasureOptions, UdpBufferOptions, UdpBufferRecommendation } from './udpsizing.js';
+import type { ConnectAttemptReport, ConnectOptions } from './connect.js';
+import type { UndiciConnectCallback, UndiciConnectParams, UndiciConnectorOptions } from './agent.js';
 
 type Raw = typeof import('./raw.js');
 type Sizes = typeof import('./sizes.js');
@@ -65,91 +85,120 @@ export const runtime = currentRuntime;
 export const MAX_GET_LENGTH: number = 1 << 20;
 
 // Each stub passes its arguments on untouched: the function it calls reads
-// and validates them, exactly once.
-export const getsockopt = function getsockopt(
+// and validates them, exactly once. Each is declared here with its module's
+// signature (test/index.test.ts checks that they are the same), so that the
+// types of a program that re-exports one of them name 'sockbuf', never a
+// file of dist/ (which the package's exports map hides: TypeScript's TS2742).
+export function getsockopt(sock: SocketLike, level: number, option: number): number;
+export function getsockopt(sock: SocketLike, level: number, option: number, length: number): Buffer;
+export function getsockopt(sock: SocketLike, level: number, option: number, target: OptionBytes): number;
+export function getsockopt(
   sock: SocketLike,
   level: number,
   option: number,
   lengthOrTarget?: number | OptionBytes,
-) {
+): number | Buffer {
   return raw().getsockopt(sock, level, option, lengthOrTarget as number);
-} as Raw['getsockopt'];
-export const setsockopt: Raw['setsockopt'] = function setsockopt(sock, level, option, value) {
+}
+export function setsockopt(
+  sock: SocketLike,
+  level: number,
+  option: number,
+  value: number | boolean | OptionBytes,
+): void {
   raw().setsockopt(sock, level, option, value);
-};
-export const getBufferSizes: Sizes['getBufferSizes'] = function getBufferSizes(sock) {
+}
+export function getBufferSizes(sock: SocketLike): BufferSizes {
   return sizes().getBufferSizes(sock);
-};
-export const getRecvBufferSize: Sizes['getRecvBufferSize'] = function getRecvBufferSize(sock) {
+}
+export function getRecvBufferSize(sock: SocketLike): number {
   return sizes().getRecvBufferSize(sock);
-};
-export const getSendBufferSize: Sizes['getSendBufferSize'] = function getSendBufferSize(sock) {
+}
+export function getSendBufferSize(sock: SocketLike): number {
   return sizes().getSendBufferSize(sock);
-};
-export const setBufferSizes: Sizes['setBufferSizes'] = function setBufferSizes(sock, sizeOptions) {
+}
+export function setBufferSizes(sock: SocketLike, sizeOptions: SetBufferSizesOptions): BufferSizesReport {
   return sizes().setBufferSizes(sock, sizeOptions);
-};
-export const setRecvBufferSize: Sizes['setRecvBufferSize'] = function setRecvBufferSize(sock, bytes, setOptions) {
+}
+export function setRecvBufferSize(
+  sock: SocketLike,
+  bytes: number,
+  setOptions?: SetBufferSizeOptions,
+): BufferSizeReport {
   return sizes().setRecvBufferSize(sock, bytes, setOptions);
-};
-export const setSendBufferSize: Sizes['setSendBufferSize'] = function setSendBufferSize(sock, bytes, setOptions) {
+}
+export function setSendBufferSize(
+  sock: SocketLike,
+  bytes: number,
+  setOptions?: SetBufferSizeOptions,
+): BufferSizeReport {
   return sizes().setSendBufferSize(sock, bytes, setOptions);
-};
-export const configureServer: Sizes['configureServer'] = function configureServer(server, serverOptions) {
+}
+export function configureServer(
+  server: net.Server,
+  serverOptions: ConfigureServerOptions,
+): ServerSizesReport | undefined {
   return sizes().configureServer(server, serverOptions);
-};
-export const getOption: Options['getOption'] = function getOption(sock, name) {
+}
+export function getOption<N extends OptionName>(sock: SocketLike, name: N): OptionValue<N> {
   return options().getOption(sock, name);
-};
-export const setOption: Options['setOption'] = function setOption(sock, name, value, setOptions) {
+}
+export function setOption<N extends WritableOptionName>(
+  sock: SocketLike,
+  name: N,
+  value: OptionValue<N>,
+  setOptions?: SetOptionOptions,
+): void {
   options().setOption(sock, name, value, setOptions);
-};
-export const systemLimits: Limits['systemLimits'] = function systemLimits() {
+}
+export function systemLimits(): SystemLimits {
   return limits().systemLimits();
-};
-export const socketMemory: Observe['socketMemory'] = function socketMemory(sock) {
+}
+export function socketMemory(sock: SocketLike): SocketMemory {
   return observe().socketMemory(sock);
-};
-export const queuedBytes: Observe['queuedBytes'] = function queuedBytes(sock) {
+}
+export function queuedBytes(sock: SocketLike): QueuedBytes {
   return observe().queuedBytes(sock);
-};
+}
 
-export const tcpInfo: TcpInfoModule['tcpInfo'] = function tcpInfo(sock) {
+export function tcpInfo(sock: SocketLike): TcpInfo {
   return tcpInfoLib().tcpInfo(sock);
-};
-export const diagnose: Diagnose['diagnose'] = function diagnose(sock, previous) {
+}
+export function diagnose(sock: SocketLike, previous?: Diagnosis | TcpSample): Diagnosis {
   return diagnoseLib().diagnose(sock, previous);
-};
-export const measureDatagramCost: UdpSizing['measureDatagramCost'] = function measureDatagramCost(payload, opts) {
-  return udpSizing().measureDatagramCost(payload, opts);
-};
-export const recommendUdpBuffer: UdpSizing['recommendUdpBuffer'] = function recommendUdpBuffer(opts) {
+}
+export function measureDatagramCost(payloadBytes: number, opts?: MeasureOptions): Promise<DatagramCost> {
+  return udpSizing().measureDatagramCost(payloadBytes, opts);
+}
+export function recommendUdpBuffer(opts: UdpBufferOptions): Promise<UdpBufferRecommendation> {
   return udpSizing().recommendUdpBuffer(opts);
-};
-export const connect: Connect['connect'] = function connect(connectOptions, connectListener) {
+}
+export function connect(connectOptions: ConnectOptions, connectListener?: () => void): net.Socket {
   return connectLib().connect(connectOptions, connectListener);
-};
-export const connectReports: Connect['connectReports'] = function connectReports(socket) {
+}
+export function connectReports(socket: net.Socket): readonly ConnectAttemptReport[] | undefined {
   return connectLib().connectReports(socket);
-};
+}
 // Agents call these as methods: `this` (the agent) is passed on.
-export const createConnection: Connect['createConnection'] = function createConnection(
+export function createConnection(
   this: unknown,
-  connectOptions,
-  connectListener,
-) {
+  connectOptions: ConnectOptions,
+  connectListener?: () => void,
+): net.Socket {
   return connectLib().createConnection.call(this, connectOptions, connectListener);
-};
-export const createTlsConnection: Connect['createTlsConnection'] = function createTlsConnection(
+}
+export function createTlsConnection(
   this: unknown,
-  connectOptions,
-  secureListener,
-) {
+  connectOptions: ConnectOptions & ConnectionOptions,
+  secureListener?: () => void,
+): TLSSocket {
   return connectLib().createTlsConnection.call(this, connectOptions, secureListener);
-};
-export const undiciConnector: Agent['undiciConnector'] = function undiciConnector(connectorOptions) {
+}
+export function undiciConnector(
+  connectorOptions: UndiciConnectorOptions,
+): (params: UndiciConnectParams, callback: UndiciConnectCallback) => void {
   return agent().undiciConnector(connectorOptions);
-};
+}
 /** The event a socket from connect() emits with its attempt's report (lib/connect.ts's CONFIGURED_EVENT). */
 export const CONFIGURED_EVENT = 'sockbufConfigured';
 
@@ -210,6 +259,7 @@ export type {
   PreparedOption,
 } from './options.js';
 export type { Constants, ConstantName, CommonConstantName, PlatformConstantName } from './constants.js';
+export type { Kind, Level, Spec, Unsafe } from './catalog.js';
 export type { ServerSizesReport } from './sizes.js';
 export type { ConnectOptions, ConnectAttemptReport, ConnectSocketOptions, SockbufConnectOptions } from './connect.js';
 export type { UndiciConnectorOptions, UndiciConnectParams, UndiciConnectCallback } from './agent.js';

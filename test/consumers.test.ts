@@ -8,7 +8,7 @@
 // subpath entry sockbuf/binary is type-checked and run under each
 // moduleResolution too (node10 ignores `exports`: it finds the declarations
 // through package.json's typesVersions).
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 import { makeProject, ok, tsc } from './installed';
@@ -198,3 +198,42 @@ test.each([
     expect(result).toEqual({ form: `${mode} ${file}`, rejected: 'ERR_INVALID_ARG_TYPE' });
   }
 });
+
+// A library that re-exports sockbuf's functions and catalog, compiled with
+// declarations: each type must be named through 'sockbuf' itself. A type
+// that TypeScript can only name through a file of dist/ (hidden by the
+// package's exports map) is error TS2742 ("cannot be named without a
+// reference to .../sockbuf/dist/..."), which every such library would hit.
+const reexporting = `import * as sockbuf from 'sockbuf';
+export const fns = {
+  getsockopt: sockbuf.getsockopt, setsockopt: sockbuf.setsockopt, getOption: sockbuf.getOption,
+  setOption: sockbuf.setOption, getBufferSizes: sockbuf.getBufferSizes, setBufferSizes: sockbuf.setBufferSizes,
+  setRecvBufferSize: sockbuf.setRecvBufferSize, configureServer: sockbuf.configureServer,
+  systemLimits: sockbuf.systemLimits, socketMemory: sockbuf.socketMemory, queuedBytes: sockbuf.queuedBytes,
+  tcpInfo: sockbuf.tcpInfo, diagnose: sockbuf.diagnose, measureDatagramCost: sockbuf.measureDatagramCost,
+  recommendUdpBuffer: sockbuf.recommendUdpBuffer, connect: sockbuf.connect, connectReports: sockbuf.connectReports,
+  createConnection: sockbuf.createConnection, createTlsConnection: sockbuf.createTlsConnection,
+  undiciConnector: sockbuf.undiciConnector,
+};
+export const catalog = () => sockbuf.optionCatalog;
+export const lingerOf = (s: import('node:net').Socket) => sockbuf.getOption(s, 'SO_LINGER');
+`;
+
+test.each([
+  ['node16', { module: 'node16', moduleResolution: 'node16' }],
+  ['nodenext', { module: 'nodenext', moduleResolution: 'nodenext' }],
+  ['bundler', { module: 'esnext', moduleResolution: 'bundler' }],
+  ['node10', { module: 'commonjs', moduleResolution: 'node10', ignoreDeprecations: '5.0' }],
+])(
+  'TypeScript %s with declarations: a library re-exporting sockbuf functions names every type through sockbuf',
+  (mode, options) => {
+    const dir = write(`ts-declarations-${mode}`, {
+      'package.json': JSON.stringify({ type: 'commonjs' }),
+      'lib.ts': reexporting,
+    });
+    compile(dir, { target: 'ES2022', declaration: true, ...options }, ['lib.ts']);
+    const emitted = readFileSync(path.join(dir, 'out', 'lib.d.ts'), 'utf8');
+    expect(emitted).not.toMatch(/sockbuf\/dist/);
+    expect(emitted).toMatch(/typeof sockbuf\.getOption|import\("sockbuf"\)/);
+  },
+);
