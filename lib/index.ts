@@ -69,7 +69,7 @@ let udpSizingModule: UdpSizing | undefined;
 let diagnoseModule: Diagnose | undefined;
 const raw = (): Raw => rawModule ?? (rawModule = require('./raw.js') as Raw);
 const sizes = (): Sizes => sizesModule ?? (sizesModule = require('./sizes.js') as Sizes);
-const options = (): Options => optionsModule ?? (optionsModule = require('./options.js') as Options);
+const optionsLib = (): Options => optionsModule ?? (optionsModule = require('./options.js') as Options);
 const limits = (): Limits => limitsModule ?? (limitsModule = require('./limits.js') as Limits);
 const observe = (): Observe => observeModule ?? (observeModule = require('./observe.js') as Observe);
 const connectLib = (): Connect => connectModule ?? (connectModule = require('./connect.js') as Connect);
@@ -89,6 +89,13 @@ export const MAX_GET_LENGTH: number = 1 << 20;
 // signature (test/index.test.ts checks that they are the same), so that the
 // types of a program that re-exports one of them name 'sockbuf', never a
 // file of dist/ (which the package's exports map hides: TypeScript's TS2742).
+/**
+ * getsockopt(2) on the socket's descriptor.
+ * Without a fourth argument: an int-valued option, returned as a number.
+ * With `length`: a Buffer of the bytes the kernel wrote (at most `length`).
+ * With `target` (a Buffer, TypedArray, DataView or ArrayBuffer): the bytes
+ * written into it, from its start; returns how many (at most its length).
+ */
 export function getsockopt(sock: SocketLike, level: number, option: number): number;
 export function getsockopt(sock: SocketLike, level: number, option: number, length: number): Buffer;
 export function getsockopt(sock: SocketLike, level: number, option: number, target: OptionBytes): number;
@@ -100,6 +107,11 @@ export function getsockopt(
 ): number | Buffer {
   return raw().getsockopt(sock, level, option, lengthOrTarget as number);
 }
+/**
+ * setsockopt(2) on the socket's descriptor. `value` is a number (an int;
+ * values up to 2^32-1 are passed as their 32-bit pattern), a boolean (1/0),
+ * or the raw bytes as a Buffer, TypedArray, DataView or ArrayBuffer.
+ */
 export function setsockopt(
   sock: SocketLike,
   level: number,
@@ -108,96 +120,174 @@ export function setsockopt(
 ): void {
   raw().setsockopt(sock, level, option, value);
 }
+/** The kernel's SO_RCVBUF and SO_SNDBUF, as getsockopt reports them. */
 export function getBufferSizes(sock: SocketLike): BufferSizes {
   return sizes().getBufferSizes(sock);
 }
+/** The kernel's SO_RCVBUF (on Linux, twice what was set). */
 export function getRecvBufferSize(sock: SocketLike): number {
   return sizes().getRecvBufferSize(sock);
 }
+/** The kernel's SO_SNDBUF (on Linux, twice what was set). */
 export function getSendBufferSize(sock: SocketLike): number {
   return sizes().getSendBufferSize(sock);
 }
-export function setBufferSizes(sock: SocketLike, sizeOptions: SetBufferSizesOptions): BufferSizesReport {
-  return sizes().setBufferSizes(sock, sizeOptions);
+/**
+ * Sets the receive and/or send buffer. Every argument is read and checked
+ * before the descriptor is resolved and before the first system call, so a
+ * bad `send` never leaves `recv` half-applied, and no getter on `options`
+ * runs once the descriptor is known.
+ */
+export function setBufferSizes(sock: SocketLike, options: SetBufferSizesOptions): BufferSizesReport {
+  return sizes().setBufferSizes(sock, options);
 }
-export function setRecvBufferSize(
-  sock: SocketLike,
-  bytes: number,
-  setOptions?: SetBufferSizeOptions,
-): BufferSizeReport {
-  return sizes().setRecvBufferSize(sock, bytes, setOptions);
+/** Sets SO_RCVBUF and reports what the kernel granted. */
+export function setRecvBufferSize(sock: SocketLike, bytes: number, options?: SetBufferSizeOptions): BufferSizeReport {
+  return sizes().setRecvBufferSize(sock, bytes, options);
 }
-export function setSendBufferSize(
-  sock: SocketLike,
-  bytes: number,
-  setOptions?: SetBufferSizeOptions,
-): BufferSizeReport {
-  return sizes().setSendBufferSize(sock, bytes, setOptions);
+/** Sets SO_SNDBUF and reports what the kernel granted. */
+export function setSendBufferSize(sock: SocketLike, bytes: number, options?: SetBufferSizeOptions): BufferSizeReport {
+  return sizes().setSendBufferSize(sock, bytes, options);
 }
-export function configureServer(
-  server: net.Server,
-  serverOptions: ConfigureServerOptions,
-): ServerSizesReport | undefined {
-  return sizes().configureServer(server, serverOptions);
+/**
+ * Every connection `server` accepts gets these buffer sizes, whether this is
+ * called before or after listen(). Returns the report for the listening
+ * socket when it is listening now, otherwise undefined (the sizes are applied
+ * as soon as it listens). Calling it again applies the new sizes; a direction
+ * it omits keeps what an earlier call set on the listening socket, which the
+ * kernel cannot undo (report.accepted says what accepted sockets get).
+ */
+export function configureServer(server: net.Server, options: ConfigureServerOptions): ServerSizesReport | undefined {
+  return sizes().configureServer(server, options);
 }
+/** Reads option `name` and converts it to its catalog type. */
 export function getOption<N extends OptionName>(sock: SocketLike, name: N): OptionValue<N> {
-  return options().getOption(sock, name);
+  return optionsLib().getOption(sock, name);
 }
+/**
+ * Sets option `name` from a value of its catalog type. Values that would
+ * silently break a Node socket (see UnsafeOptionName) need `{ unsafe: true }`.
+ */
 export function setOption<N extends WritableOptionName>(
   sock: SocketLike,
   name: N,
   value: OptionValue<N>,
-  setOptions?: SetOptionOptions,
+  options?: SetOptionOptions,
 ): void {
-  options().setOption(sock, name, value, setOptions);
+  optionsLib().setOption(sock, name, value, options);
 }
+/**
+ * The system's socket-buffer limits, read now. Linux values are those of the
+ * calling process's network namespace where the kernel keeps them per
+ * namespace (tcp_rmem, tcp_wmem, ...). Unreadable entries are null.
+ */
 export function systemLimits(): SystemLimits {
   return limits().systemLimits();
 }
+/** The socket's memory and drop counter (Linux SO_MEMINFO). */
 export function socketMemory(sock: SocketLike): SocketMemory {
   return observe().socketMemory(sock);
 }
+/**
+ * Bytes waiting in the receive and send queues, and the never-sent part of
+ * the send queue (TCP on Linux).
+ */
 export function queuedBytes(sock: SocketLike): QueuedBytes {
   return observe().queuedBytes(sock);
 }
 
+/**
+ * The connection's TCP_INFO (Linux) or TCP_CONNECTION_INFO (macOS), typed.
+ * Listening sockets (Linux) give `{ state: 'listen', acceptQueue, acceptQueueMax }`.
+ * A UDP socket or any non-TCP descriptor fails with the kernel's error
+ * (code ENOTSUP) as a system error.
+ */
 export function tcpInfo(sock: SocketLike): TcpInfo {
   return tcpInfoLib().tcpInfo(sock);
 }
+/**
+ * What limited this TCP sender since `previous` (an earlier Diagnosis or its
+ * `sample`), or since the connection began when `previous` is omitted.
+ * Pass a net.Socket to let it weigh what Node holds back (writableLength).
+ */
 export function diagnose(sock: SocketLike, previous?: Diagnosis | TcpSample): Diagnosis {
   return diagnoseLib().diagnose(sock, previous);
 }
-export function measureDatagramCost(payloadBytes: number, opts?: MeasureOptions): Promise<DatagramCost> {
-  return udpSizing().measureDatagramCost(payloadBytes, opts);
+/**
+ * Measures what one datagram of `payloadBytes` costs a receive buffer on
+ * this machine: it sends datagrams over loopback to a bound socket that does
+ * not read them, and divides the receive memory they take (SO_MEMINFO) by
+ * their number. Linux only (SO_MEMINFO). Real network cards often cost more
+ * per datagram than loopback (their drivers allocate fixed-size buffers per
+ * frame): check on the real receiver with socketMemory(sock).recvAllocated
+ * divided by the datagrams queued during a stall.
+ */
+export function measureDatagramCost(payloadBytes: number, options?: MeasureOptions): Promise<DatagramCost> {
+  return udpSizing().measureDatagramCost(payloadBytes, options);
 }
-export function recommendUdpBuffer(opts: UdpBufferOptions): Promise<UdpBufferRecommendation> {
-  return udpSizing().recommendUdpBuffer(opts);
+/**
+ * The receive buffer that holds every datagram arriving during a pause of
+ * the reader: ceil(rate × pause × headroom) datagrams × the cost of one,
+ * measured now on loopback (measureDatagramCost). On Linux the result is
+ * halved, because the kernel doubles what setRecvBufferSize asks.
+ */
+export function recommendUdpBuffer(options: UdpBufferOptions): Promise<UdpBufferRecommendation> {
+  return udpSizing().recommendUdpBuffer(options);
 }
-export function connect(connectOptions: ConnectOptions, connectListener?: () => void): net.Socket {
-  return connectLib().connect(connectOptions, connectListener);
+/**
+ * Like net.connect(options, connectListener), and the descriptor of every
+ * connection attempt gets `options.buffers` and `options.socketOptions`
+ * before its connect(2). Returns the net.Socket. Each configured attempt
+ * emits 'sockbufConfigured' (a ConnectAttemptReport) before 'connect'; a
+ * setting the kernel refuses destroys the socket with that system error
+ * (an 'error' event, as for ECONNREFUSED) and no connection is made.
+ */
+export function connect(options: ConnectOptions, connectListener?: () => void): net.Socket {
+  return connectLib().connect(options, connectListener);
 }
+/**
+ * The reports of every attempt of a socket made by connect() or
+ * createTlsConnection(), oldest first (the last one is the descriptor that
+ * connected, once 'connect' was emitted); undefined for other sockets.
+ */
 export function connectReports(socket: net.Socket): readonly ConnectAttemptReport[] | undefined {
   return connectLib().connectReports(socket);
 }
 // Agents call these as methods: `this` (the agent) is passed on.
-export function createConnection(
-  this: unknown,
-  connectOptions: ConnectOptions,
-  connectListener?: () => void,
-): net.Socket {
-  return connectLib().createConnection.call(this, connectOptions, connectListener);
+/**
+ * For http.Agent: assign it as the agent's method (Node ignores
+ * `new http.Agent({ createConnection })`), and the agent's own options,
+ * `buffers` and `socketOptions` included, reach every connection:
+ *   const agent = new http.Agent({ keepAlive: true, buffers: { recv: 4 << 20 } });
+ *   agent.createConnection = sockbuf.createConnection;
+ * Same arguments as net.createConnection(options, connectListener).
+ */
+export function createConnection(this: unknown, options: ConnectOptions, connectListener?: () => void): net.Socket {
+  return connectLib().createConnection.call(this, options, connectListener);
 }
+/**
+ * The TLS counterpart, for https.Agent (assign it as the agent's method, like
+ * createConnection) or on its own, as tls.connect(options, secureListener).
+ * On an https.Agent it goes through https.Agent's own createConnection, so
+ * the agent's TLS session reuse keeps working.
+ */
 export function createTlsConnection(
   this: unknown,
-  connectOptions: ConnectOptions & ConnectionOptions,
+  options: ConnectOptions & ConnectionOptions,
   secureListener?: () => void,
 ): TLSSocket {
-  return connectLib().createTlsConnection.call(this, connectOptions, secureListener);
+  return connectLib().createTlsConnection.call(this, options, secureListener);
 }
+/**
+ * A `connect` function for undici: `new undici.Agent({ connect: undiciConnector({ buffers }) })`.
+ * It calls back once the socket is connected (after the TLS handshake for
+ * https:), or with the error; sizes and options go on every attempt's
+ * descriptor before connect(2), as with connect().
+ */
 export function undiciConnector(
-  connectorOptions: UndiciConnectorOptions,
+  options: UndiciConnectorOptions,
 ): (params: UndiciConnectParams, callback: UndiciConnectCallback) => void {
-  return agent().undiciConnector(connectorOptions);
+  return agent().undiciConnector(options);
 }
 /** The event a socket from connect() emits with its attempt's report (lib/connect.ts's CONFIGURED_EVENT). */
 export const CONFIGURED_EVENT = 'sockbufConfigured';
