@@ -213,6 +213,9 @@ echo "process.execPath = $(node -p 'JSON.stringify(process.argv[1])' "$work/bin/
 # - loading.test.ts and module.test.ts start a Node process per case to check
 #   what require() and import load; step 5 above loads the arm64 binary the
 #   way the package does, and the rest is the same JavaScript on every CPU.
+# - index.test.ts checks the index's declared signatures and documentation
+#   against lib/'s TypeScript sources with the TypeScript compiler (not in the
+#   emulated run's compiled copy); nothing in it is architecture-specific.
 # - audit.test.ts and connect-agent.test.ts check JavaScript behaviour (stale
 #   handles, unsafe-option refusals, HTTP agents) over calls the suites that
 #   do run here already make on arm64.
@@ -220,7 +223,7 @@ echo "process.execPath = $(node -p 'JSON.stringify(process.argv[1])' "$work/bin/
 # binary.)
 skipped_files=(test/types.test.ts test/property.test.ts test/package.test.ts test/cli.test.ts
   test/consumers.test.ts test/bundlers.test.ts test/cli-diagnose.test.ts test/readme.test.ts test/loader.test.ts
-  test/loading.test.ts test/module.test.ts test/audit.test.ts test/connect-agent.test.ts)
+  test/loading.test.ts test/module.test.ts test/index.test.ts test/audit.test.ts test/connect-agent.test.ts)
 skipped_why=(
   "compile-time type tests, arch-independent"
   "random options that qemu-user itself answers differently from the kernel"
@@ -233,6 +236,7 @@ skipped_why=(
   "reads the ELF interpreter of process.execPath, a wrapper script under qemu-user; arch-independent, runs natively"
   "one emulated Node start per case (slow); the arm64 load is checked above, the rest runs natively in npm test"
   "one emulated Node start per module form (slow); arch-independent, runs natively in npm test"
+  "the index's types and documentation against lib/'s TypeScript sources; arch-independent, runs natively in npm test"
   "JavaScript behaviour over calls the suites run here already make; runs natively in npm test"
   "HTTP agents over connect(), which connect.test.ts runs here; runs natively in npm test"
 )
