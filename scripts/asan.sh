@@ -108,10 +108,15 @@ start=$SECONDS
 # minutes), the ones that start a Node process per case to run the CLI or the
 # README's examples (the same calls the other suites make in-process), and
 # the strace counts of configureServer (strace over a sanitizer-instrumented
-# process passes their 30 s limit). All of them run in the normal npm test.
+# process passes their 30 s limit), and recommendUdpBuffer's loss test, which
+# needs a reader that keeps up with a set datagram rate: under the
+# sanitizer's slowdown it falls behind (552 drops with the recommended size in
+# one CI run), which says nothing about memory safety; the native calls it
+# makes run in the other udpsizing tests here. All of them run in the normal
+# npm test.
 [ $# -gt 0 ] || set -- \
   --testPathIgnorePatterns '/test/(package|types|consumers|bundlers|loader|cli|cli-diagnose|readme)\.test\.ts$' \
-  --testNamePattern '^(?!.*what it costs per connection)'
+  --testNamePattern '^(?!.*(what it costs per connection|recommendUdpBuffer: no drop during a pause))'
 node node_modules/jest/bin/jest.js --ci "$@" 2>&1 | tee "$tree/jest.log"
 rc=${PIPESTATUS[0]}
 unset LD_PRELOAD
