@@ -76,6 +76,12 @@ function pairedRatios(a, b) {
   return a.map((v, i) => v / b[i]);
 }
 
+/** Per-round differences a[i] - b[i]: both were measured side by side. */
+function pairedDiffs(a, b) {
+  check(a.length === b.length, 'paired samples of different lengths');
+  return a.map((v, i) => v - b[i]);
+}
+
 module.exports = {
   root,
   nowNs,
@@ -87,4 +93,5 @@ module.exports = {
   interleave,
   interleaveAsync,
   pairedRatios,
+  pairedDiffs,
 };

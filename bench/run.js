@@ -242,7 +242,7 @@ function rows(r) {
   add(
     '  client CPU per connection, added',
     `${k.sockbufCpuUs.toFixed(1)} us vs ${k.netCpuUs.toFixed(1)} us`,
-    `${k.addedCpuUs >= 0 ? '+' : ''}${k.addedCpuUs.toFixed(1)} us`,
+    `${signed(k.addedCpuUs)} us`,
     '',
     'info',
   );

@@ -6,11 +6,13 @@
 const { fork } = require('node:child_process');
 const net = require('node:net');
 const path = require('node:path');
-const { root, median, relativeSpread, check, interleaveAsync, pairedRatios } = require('./common');
+const { root, median, relativeSpread, check, interleaveAsync, pairedRatios, pairedDiffs } = require('./common');
 
 const sockbuf = require(path.join(root, 'dist'));
 
 const SIZES = { recv: 262144, send: 262144 };
+/** SO_RCVBUF of a socket given SIZES.recv: Linux reports twice the request. */
+const WANTED_RECV = process.platform === 'linux' ? 2 * SIZES.recv : SIZES.recv;
 
 function startClient() {
   const child = fork(path.join(__dirname, 'client.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -109,9 +111,11 @@ async function connectionRate({
     const s = await interleaveAsync(variants, rounds);
     // configureServer must really have applied: an accepted socket inherits
     // the listening socket's size (Linux doubles the request).
-    const wanted = process.platform === 'linux' ? 2 * SIZES.recv : SIZES.recv;
-    check(recvOf.configured === wanted, `configured server's connection has SO_RCVBUF ${recvOf.configured}`);
-    check(recvOf.plain !== wanted, `plain server's connection already has SO_RCVBUF ${wanted}: nothing to compare`);
+    check(recvOf.configured === WANTED_RECV, `configured server's connection has SO_RCVBUF ${recvOf.configured}`);
+    check(
+      recvOf.plain !== WANTED_RECV,
+      `plain server's connection already has SO_RCVBUF ${WANTED_RECV}: nothing to compare`,
+    );
     const out = {
       rounds,
       connections,
@@ -167,9 +171,8 @@ async function clientRate({ rounds = 12, connections = 400, tries = 3, concurren
     }
     const s = await interleaveAsync(variants, rounds);
     // The sizes must really have been set before the handshake (Linux doubles the request).
-    const wanted = process.platform === 'linux' ? 2 * SIZES.recv : SIZES.recv;
-    check(recvOf.sockbuf === wanted, `sockbuf.createConnection's socket has SO_RCVBUF ${recvOf.sockbuf}`);
-    check(recvOf.net !== wanted, `net.connect's socket already has SO_RCVBUF ${wanted}: nothing to compare`);
+    check(recvOf.sockbuf === WANTED_RECV, `sockbuf.createConnection's socket has SO_RCVBUF ${recvOf.sockbuf}`);
+    check(recvOf.net !== WANTED_RECV, `net.connect's socket already has SO_RCVBUF ${WANTED_RECV}: nothing to compare`);
     return {
       rounds,
       connections,
@@ -184,8 +187,8 @@ async function clientRate({ rounds = 12, connections = 400, tries = 3, concurren
       netCpuUs: median(cpuUs.net),
       sockbufCpuUs: median(cpuUs.sockbuf),
       bareCpuUs: median(cpuUs.sockbufBare),
-      addedCpuUs: median(cpuUs.sockbuf.map((x, i) => x - cpuUs.net[i])),
-      bareAddedCpuUs: median(cpuUs.sockbufBare.map((x, i) => x - cpuUs.net[i])),
+      addedCpuUs: median(pairedDiffs(cpuUs.sockbuf, cpuUs.net)),
+      bareAddedCpuUs: median(pairedDiffs(cpuUs.sockbufBare, cpuUs.net)),
       recv: recvOf,
     };
   } finally {

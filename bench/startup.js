@@ -6,7 +6,17 @@ const { spawnSync, execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
-const { root, nowNs, median, relativeSpread, check, positive, interleave, pairedRatios } = require('./common');
+const {
+  root,
+  nowNs,
+  median,
+  relativeSpread,
+  check,
+  positive,
+  interleave,
+  pairedRatios,
+  pairedDiffs,
+} = require('./common');
 
 // The children run without NODE_EXTRA_CA_CERTS: with it, every Node process
 // parses that CA bundle at start-up (about 80 ms of CPU on the machine the
@@ -85,8 +95,6 @@ function innerCpuMs(warm, target) {
   const script = INNER_CPU.replace('%WARM%', JSON.stringify(warm)).replace('%TARGET%', JSON.stringify(target));
   return leastPrinted(script, 'in-process require CPU timing');
 }
-
-const diffs = (a, b) => a.map((v, i) => v - b[i]);
 
 /**
  * The floor of any native addon: a one-file package that loads an N-API
@@ -237,20 +245,20 @@ function measureStartup(installed, rounds, tries) {
     tries,
     bareMs: median(s.bare),
     sockbufMs: median(s.sockbuf),
-    addedMs: median(diffs(s.sockbuf, s.bare)),
+    addedMs: median(pairedDiffs(s.sockbuf, s.bare)),
     ratio: median(pairedRatios(s.sockbuf, s.bare)),
     spread: relativeSpread(s.bare),
     netMs: median(s.net),
     netSockbufMs: median(s.netSockbuf),
-    addedAfterNetMs: median(diffs(s.netSockbuf, s.net)),
+    addedAfterNetMs: median(pairedDiffs(s.netSockbuf, s.net)),
     bareCpuMs: median(cpu.bare),
-    addedCpuMs: median(diffs(cpu.sockbuf, cpu.bare)),
-    addedAfterNetCpuMs: median(diffs(cpu.netSockbuf, cpu.net)),
+    addedCpuMs: median(pairedDiffs(cpu.sockbuf, cpu.bare)),
+    addedAfterNetCpuMs: median(pairedDiffs(cpu.netSockbuf, cpu.net)),
     // What any native addon's require adds (null when none could be built),
     // and sockbuf's cost over it, paired by round.
-    floorAddedCpuMs: floor === null ? null : median(diffs(cpu.floor, cpu.bare)),
-    floorJsAddedCpuMs: floor === null ? null : median(diffs(cpu.floorJs, cpu.bare)),
-    overFloorCpuMs: floor === null ? null : median(diffs(cpu.sockbuf, cpu.floor)),
+    floorAddedCpuMs: floor === null ? null : median(pairedDiffs(cpu.floor, cpu.bare)),
+    floorJsAddedCpuMs: floor === null ? null : median(pairedDiffs(cpu.floorJs, cpu.bare)),
+    overFloorCpuMs: floor === null ? null : median(pairedDiffs(cpu.sockbuf, cpu.floor)),
     requireOnlyMs: median(inner),
     // CPU of the require() alone inside the process, after the loader's first file.
     innerCpuMs: median(innerCpu.sockbuf),
@@ -259,7 +267,7 @@ function measureStartup(installed, rounds, tries) {
     // The same package without its "exports" map, and sockbuf after another
     // package with a map was required (paired by round).
     innerNoExportsMapCpuMs: median(innerCpu.noExportsMap),
-    innerExportsMapAddedCpuMs: median(diffs(innerCpu.sockbuf, innerCpu.noExportsMap)),
+    innerExportsMapAddedCpuMs: median(pairedDiffs(innerCpu.sockbuf, innerCpu.noExportsMap)),
     innerResolverWarmCpuMs: median(innerCpu.resolverWarm),
   };
 }
