@@ -203,6 +203,13 @@ function rows(r) {
     'info',
   );
   add('  after another package with an "exports" map', `${s.innerResolverWarmCpuMs.toFixed(2)} ms CPU`, '', '', 'info');
+  add(
+    "  not in it: the binary's load, at the first call",
+    `${s.firstLoadCpuMs.toFixed(2)} ms CPU`,
+    `require + load ${(s.innerCpuMs + s.firstLoadCpuMs).toFixed(2)} ms`,
+    '',
+    'info',
+  );
   const c = r.server;
   add(
     'configureServer connection rate vs plain',

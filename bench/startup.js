@@ -91,6 +91,18 @@ const INNER_CPU =
   'require(%WARM%); const c0 = process.cpuUsage(); require(%TARGET%); const c = process.cpuUsage(c0); ' +
   'process.stdout.write(String((c.user + c.system) / 1000));';
 
+// What the first call adds: sockbuf loads its binary (dlopen and Node-API's
+// set-up) when a call first needs it, not at require('sockbuf'). Timed
+// alone, after the require, through the loader's own entry point.
+const FIRST_LOAD_CPU =
+  "require(%WARM%); const s = require('sockbuf'); const c0 = process.cpuUsage(); " +
+  "s[Symbol.for('sockbuf.core')].binding.loadNative(); const c = process.cpuUsage(c0); " +
+  'process.stdout.write(String((c.user + c.system) / 1000));';
+
+function firstLoadCpuMs(warm) {
+  return leastPrinted(FIRST_LOAD_CPU.replace('%WARM%', JSON.stringify(warm)), 'binary load CPU timing');
+}
+
 function innerCpuMs(warm, target) {
   const script = INNER_CPU.replace('%WARM%', JSON.stringify(warm)).replace('%TARGET%', JSON.stringify(target));
   return leastPrinted(script, 'in-process require CPU timing');
@@ -215,7 +227,7 @@ function measureStartup(installed, rounds, tries) {
   const inner = [];
   // In-process CPU of the require alone (see INNER_CPU), alternating with
   // the same measure for an empty .js file and the empty N-API addon.
-  const innerCpu = { sockbuf: [], js: [], addon: [], noExportsMap: [], resolverWarm: [] };
+  const innerCpu = { sockbuf: [], js: [], addon: [], noExportsMap: [], resolverWarm: [], firstLoad: [] };
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'sockbuf-bench-warm-'));
   try {
     for (const v of Object.values(variants)) v();
@@ -234,6 +246,7 @@ function measureStartup(installed, rounds, tries) {
       innerCpu.sockbuf.push(innerCpuMs(warm, 'sockbuf'));
       innerCpu.noExportsMap.push(innerCpuMs(warm, 'sockbuf-without-exports'));
       innerCpu.resolverWarm.push(innerCpuMs(warmResolver, 'sockbuf'));
+      innerCpu.firstLoad.push(firstLoadCpuMs(warm));
       innerCpu.js.push(innerCpuMs(warm, emptyJs));
       if (floor !== null) innerCpu.addon.push(innerCpuMs(warm, 'floor'));
     }
@@ -269,6 +282,8 @@ function measureStartup(installed, rounds, tries) {
     innerNoExportsMapCpuMs: median(innerCpu.noExportsMap),
     innerExportsMapAddedCpuMs: median(pairedDiffs(innerCpu.sockbuf, innerCpu.noExportsMap)),
     innerResolverWarmCpuMs: median(innerCpu.resolverWarm),
+    // The binary's load, paid by the first call that needs it.
+    firstLoadCpuMs: median(innerCpu.firstLoad),
   };
 }
 

@@ -11,7 +11,7 @@ const path = require('node:path');
 const { root, nowNs, median, relativeSpread, check, positive, interleave, pairedRatios } = require('./common');
 
 const sockbuf = require(path.join(root, 'dist'));
-const { native } = require(path.join(root, 'dist', 'binding'));
+const native = require(path.join(root, 'dist', 'binding')).loadNative();
 const { resolveFd } = require(path.join(root, 'dist', 'resolve'));
 
 const { SOL_SOCKET, SO_RCVBUF } = sockbuf.constants;

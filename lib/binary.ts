@@ -12,10 +12,11 @@ export type BinarySource = string | object;
  * Makes sockbuf load its binary from `source`: the path of a `sockbuf.node`
  * file (relative paths are taken from the current directory), or the module a
  * `require()` of that file returned. It takes precedence over the
- * SOCKBUF_BINARY environment variable. Call it before sockbuf loads its binary:
- * before `require('sockbuf')` (in ESM, from a module imported before sockbuf).
- * Throws ERR_INVALID_STATE once the binary is loaded. After a require that
- * failed to load one (a bad path, say), it may be called again.
+ * SOCKBUF_BINARY environment variable. Call it before sockbuf chooses its
+ * binary, which the first `require('sockbuf')` does (in ESM, from a module
+ * imported before sockbuf). Throws ERR_INVALID_STATE once the binary is
+ * chosen. After a require or a call that failed to load one (a bad path, a
+ * damaged file), it may be called again.
  */
 export function useBinary(source: BinarySource): void {
   if (typeof source === 'string') {
@@ -26,7 +27,7 @@ export function useBinary(source: BinarySource): void {
   const request = binaryRequest();
   if (request.loaded) {
     throw coded(
-      'sockbuf has loaded its binary already: call useBinary() before the first require of sockbuf (in ESM, from a module imported before it)',
+      'sockbuf has chosen its binary already: call useBinary() before the first require of sockbuf (in ESM, from a module imported before it)',
       'ERR_INVALID_STATE',
     );
   }

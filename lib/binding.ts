@@ -104,17 +104,26 @@ function loadExplicit(source: string | object, origin: string): NativeBinding {
   }
 }
 
-// load() and checked() hold only what a successful load runs: V8 compiles a
-// function at its first call, at a cost that grows with its length (about
-// 0.1 ms for the messages and fallbacks these had inline), and scans every
-// byte of the file it loads, so the rare paths live in lib/loadfail.ts.
+// locate(), load() and checked() hold only what a successful load runs: V8
+// compiles a function at its first call, at a cost that grows with its
+// length (about 0.1 ms for the messages and fallbacks these had inline), and
+// scans every byte of the file it loads, so the rare paths live in
+// lib/loadfail.ts.
 
-function load(): NativeBinding {
+/**
+ * What require('sockbuf') decides: the binary useBinary() or SOCKBUF_BINARY
+ * names (loaded now: 'loaded'), or the package's files to try, in order, of
+ * which at least one exists (loaded on first use). Throws, as a failed
+ * load does, where nothing can load: Windows, a bundle that names no binary,
+ * a package with no binary for this platform.
+ */
+function locate(): 'loaded' | readonly string[] {
   if (process.platform === 'win32') throw failures().windowsError();
   const request = binaryRequest();
-  if (request.source !== undefined) return loadExplicit(request.source, 'useBinary()');
-  const fromEnv = process.env.SOCKBUF_BINARY;
-  if (fromEnv) return loadExplicit(resolve(fromEnv), 'SOCKBUF_BINARY');
+  if (request.source !== undefined || process.env.SOCKBUF_BINARY) {
+    loadedBinding = checked(load());
+    return 'loaded';
+  }
   if (packageRoot === '')
     throw failures().noBinaryError(packageRoot, new Error('__dirname is not defined (an ES module bundle)'));
   // node-gyp-build's first choices, without loading it and scanning folders:
@@ -126,16 +135,34 @@ function load(): NativeBinding {
   const dir = join(packageRoot, 'prebuilds', `${process.platform}-${process.arch}`);
   const candidates = [join(dir, 'sockbuf.node')];
   if (process.platform === 'linux') {
-    // On glibc the musl file is the last resort, and the loop below checks
-    // whether it exists only if it gets there.
     const muslFile = join(dir, 'sockbuf.musl.node');
     if (!looksGlibc() && existsSync(muslFile) && libc() === 'musl') candidates.unshift(muslFile);
     else candidates.push(muslFile);
   }
   // PREBUILDS_ONLY=1 (as node-gyp-build honours it) proves the packaged binary loads.
   if (!process.env.PREBUILDS_ONLY) candidates.unshift(join(packageRoot, 'build', 'Release', 'sockbuf.node'));
+  // On glibc the musl file is the last resort: whether it exists is checked
+  // only if no file before it exists (here) or loads (in load()).
+  if (!candidates.some((file) => existsSync(file))) {
+    // No file where it is looked for first: node-gyp-build's full search
+    // (other tags, other folders), now, so that a package without a binary
+    // for this platform still fails at require.
+    loadedBinding = checked(failures().loadFallback(packageRoot, undefined));
+    return 'loaded';
+  }
+  return candidates;
+}
+
+/** Loads the binary: the files locate() found, or (a retry after a failed load) the whole search again. */
+function load(files?: readonly string[]): NativeBinding {
+  const request = binaryRequest();
+  if (request.source !== undefined) return loadExplicit(request.source, 'useBinary()');
+  const fromEnv = process.env.SOCKBUF_BINARY;
+  if (fromEnv) return loadExplicit(resolve(fromEnv), 'SOCKBUF_BINARY');
+  files ??= (located = locate()) === 'loaded' ? [] : located;
+  if (loadedBinding !== undefined) return loadedBinding;
   let failed: Error | undefined;
-  for (const file of candidates) {
+  for (const file of files) {
     if (existsSync(file)) {
       try {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -164,11 +191,39 @@ function checked(binding: NativeBinding): NativeBinding {
   return binding;
 }
 
-/** The binary, loaded and checked; only then may useBinary() refuse (a failed load can be retried with another). */
-function loadChecked(): NativeBinding {
-  const binding = checked(load());
-  binaryRequest().loaded = true;
-  return binding;
+// The binary loads when a call first needs it, not at require('sockbuf'):
+// dlopen and Node-API's set-up of this addon cost about 2 ms of CPU, as much
+// as the rest of the require, and a program that requires sockbuf and makes
+// no call (a CLI's --help, a test runner's import) never pays them. What can
+// be decided without loading is decided at require, so that a package with no
+// binary for this platform, a bundle that names none, a named binary that does
+// not load, and Windows still fail there; what fails only at the load (a file
+// of another CPU or libc, a stale build) fails at the first call that needs
+// the binary, with the same error, and the next call tries again.
+let loadedBinding: NativeBinding | undefined;
+let located: 'loaded' | readonly string[] | undefined;
+
+/** The binary, loaded and checked on the first call (each module of lib/ that calls it takes it once, when it loads). */
+export function loadNative(): NativeBinding {
+  return loadedBinding ?? loadNow();
 }
 
-export const native: NativeBinding = loadChecked();
+function loadNow(): NativeBinding {
+  const request = binaryRequest();
+  try {
+    loadedBinding = checked(load(located === undefined || located === 'loaded' ? undefined : located));
+    request.loaded = true;
+    return loadedBinding;
+  } catch (err) {
+    // useBinary() may name another binary now, and the next call tries it
+    // (or the whole search again).
+    located = undefined;
+    request.loaded = false;
+    throw err;
+  }
+}
+
+located = locate();
+// The choice is made: useBinary() refuses from here on, as it did when the
+// binary loaded here (a first call whose load fails lifts that again).
+binaryRequest().loaded = true;

@@ -16,7 +16,7 @@ import { closeSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import type * as net from 'node:net';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
-import { native } from './binding.js';
+import { loadNative } from './binding.js';
 import { coded, invalidArgType, invalidArgValue, systemError } from './errors.js';
 import { ErrorCodes } from './codes.js';
 import { validateOptions } from './validate.js';
@@ -36,6 +36,9 @@ import {
   type SetBufferSizesOptions,
   type ValidSizes,
 } from './sizes.js';
+
+// This module loads on the first call that needs it; the binary loads with it.
+const native = loadNative();
 
 /** Options set by name before connect(2): any writable option of the catalog. */
 export type ConnectSocketOptions = { [N in WritableOptionName]?: OptionValue<N> };

@@ -1,7 +1,7 @@
 // The platform's socket constants (from the system headers, via the addon),
 // typed by name. Their names, and the reverse lookup that names a
 // level/option pair in messages, are in lib/constant-names.ts.
-import { native } from './binding.js';
+import { loadNative } from './binding.js';
 import type { CommonConstantName, PlatformConstantName } from './constant-names.js';
 
 export type { CommonConstantName, ConstantName, PlatformConstantName } from './constant-names.js';
@@ -21,7 +21,7 @@ interface ConstantsBinding {
   constant?(name: string): number | undefined;
   readonly constants?: Record<string, number>;
 }
-const binding = native as typeof native & ConstantsBinding;
+type Binding = ReturnType<typeof loadNative> & ConstantsBinding;
 
 let made: Constants | undefined;
 
@@ -37,6 +37,7 @@ let made: Constants | undefined;
  */
 export function getConstants(): Constants {
   if (made === undefined) {
+    const binding = loadNative() as Binding;
     const table = binding.makeConstants !== undefined ? binding.makeConstants() : binding.constants!;
     // The object gets its ~240 properties one at a time, which leaves it in
     // V8's dictionary mode: each `constants.SO_RCVBUF` in a caller's hot
@@ -57,6 +58,7 @@ export function getConstants(): Constants {
 /** One constant (undefined where the platform lacks it), without making the whole table. */
 export function constant<N extends keyof Constants>(name: N): Constants[N] {
   if (made !== undefined) return made[name];
+  const binding = loadNative() as Binding;
   const value = binding.constant !== undefined ? binding.constant(name) : binding.constants![name];
   return value as Constants[N];
 }

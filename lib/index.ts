@@ -1,7 +1,9 @@
 // sockbuf: kernel socket buffers and socket options for Node.js sockets.
 //
-// Loading: require('sockbuf') loads only the addon (so a missing binary
-// still fails at require time) and the error codes. Each function below is a
+// Loading: require('sockbuf') runs only the error codes and the loader's
+// choice of binary (so a package with no binary for this platform still
+// fails at require time); the binary itself loads on the first call that
+// needs it (lib/binding.ts). Each function below is a
 // small stub that loads its module on its first call; the constants object
 // is made on its first read; the errors' code loads on the first error; the
 // CLI, its units and the report never load for a library user. In the

@@ -2,8 +2,11 @@
 // really gets. Linux: procfs. macOS: sysctl through the addon. Anything
 // missing or unreadable is null, never a throw.
 import { closeSync, openSync, readSync } from 'node:fs';
-import { native } from './binding.js';
+import { loadNative } from './binding.js';
 import { readNumberFiles } from './raw.js';
+
+// This module loads on the first call that needs it; the binary loads with it.
+const native = loadNative();
 
 export interface Range {
   min: number | null;

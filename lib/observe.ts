@@ -1,10 +1,13 @@
 // What the kernel is doing with a socket: queued bytes, memory, drops.
-import { native } from './binding.js';
+import { loadNative } from './binding.js';
 import { constant } from './constants.js';
 import { coded, unavailable } from './errors.js';
 import { ErrorCodes } from './codes.js';
 import { areaSize, areaWord, getAreaFd, queuedFd } from './raw.js';
 import { resolveFd, type SocketLike } from './resolve.js';
+
+// This module loads on the first call that needs it; the binary loads with it.
+const native = loadNative();
 
 /**
  * SO_MEMINFO (Linux): the socket's memory accounting, the same numbers as

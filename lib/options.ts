@@ -1,7 +1,7 @@
 // Typed socket options by name, from the catalog in lib/catalog.ts: each
 // option's level, value type, platform and dangers. The types, the run-time
 // checks and the README's tables all come from that one table.
-import { native } from './binding.js';
+import { loadNative } from './binding.js';
 import { constant } from './constants.js';
 import { invalidArgType, invalidArgValue, outOfRange, unavailable, unsafeOption } from './errors.js';
 import {
@@ -18,6 +18,9 @@ import {
 import { optionCatalog, type Kind, type Spec, type Unsafe } from './catalog.js';
 import { resolveFd, type SocketLike } from './resolve.js';
 import { INT32_MAX, INT32_MIN, readFailed, validateBoolean, validateInteger, validateOptions } from './validate.js';
+
+// This module loads on the first call that needs it; the binary loads with it.
+const native = loadNative();
 
 /** SO_LINGER: whether close() waits for unsent data, and for how long. */
 export interface Linger {

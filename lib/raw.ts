@@ -4,10 +4,13 @@
 import { Buffer } from 'node:buffer';
 import { constants as osConstants } from 'node:os';
 import { types } from 'node:util';
-import { native } from './binding.js';
+import { loadNative } from './binding.js';
 import { invalidArgType, invalidArgValue, outOfRange, systemError } from './errors.js';
 import { resolveFd, type SocketLike } from './resolve.js';
 import { INT32_MIN, UINT32_MAX, validateInt32, validateInteger } from './validate.js';
+
+// This module loads on the first call that needs it; the binary loads with it.
+const native = loadNative();
 
 /** Largest number of bytes a raw get may ask the kernel for. */
 export const MAX_GET_LENGTH = 1 << 20;

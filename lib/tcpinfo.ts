@@ -3,11 +3,14 @@
 // field is read only when the kernel's answer is long enough to hold it, so
 // a field this kernel does not fill is absent, never 0.
 import { endianness } from 'node:os';
-import { native, type NativeTcpInfoLayout } from './binding.js';
+import { loadNative, type NativeTcpInfoLayout } from './binding.js';
 import { constant } from './constants.js';
 import { unavailable } from './errors.js';
 import { areaBytes, areaSize, getAreaFd, getBytesFd } from './raw.js';
 import { resolveFd, type SocketLike } from './resolve.js';
+
+// This module loads on the first call that needs it; the binary loads with it.
+const native = loadNative();
 
 /** A TCP connection's state, named as in `ss` (tcpi_state). */
 export type TcpState =

@@ -121,15 +121,18 @@ const fs = require('node:fs');
 const dgram = require('node:dgram');
 const s = require('sockbuf');
 const dir = fs.realpathSync(require('node:path').dirname(require.resolve('sockbuf/package.json')));
-const loaded = [...new Set(fs.readFileSync('/proc/self/maps', 'utf8').split('\n')
+// The binary loads at the first call that needs it, not at the require.
+const mapped = () => [...new Set(fs.readFileSync('/proc/self/maps', 'utf8').split('\n')
   .map((l) => l.split(/\s+/).pop()).filter((f) => f.endsWith('.node')))];
-const stamped = loaded.map((f) => require(f).version);
+const atRequire = mapped();
 const udp = dgram.createSocket('udp4');
 udp.bind(0, '127.0.0.1', () => {
   const report = s.setRecvBufferSize(udp, 100000);
+  const loaded = mapped();
+  const stamped = loaded.map((f) => require(f).version);
   const sizes = s.getBufferSizes(udp);
   udp.close();
-  console.log(JSON.stringify({ dir, loaded, stamped, effective: report.effective, recv: sizes.recv }));
+  console.log(JSON.stringify({ dir, atRequire, loaded, stamped, effective: report.effective, recv: sizes.recv }));
 });
 EOF
 cat >"$work/no-binary.js" <<'EOF'
@@ -159,6 +162,7 @@ check_installed() { # app runner...
   node -e '
     const r = JSON.parse(process.argv[1]), [expected, version] = process.argv.slice(2);
     const problems = [];
+    if (r.atRequire.length !== 0) problems.push(`require mapped ${r.atRequire.join(", ")} before any call`);
     if (JSON.stringify(r.loaded) !== JSON.stringify([expected])) problems.push(`mapped ${r.loaded.join(", ") || "no .node file"}, expected ${expected}`);
     if (r.stamped[0] !== version) problems.push(`the binary says version ${r.stamped[0]}, expected ${version}`);
     if (r.effective !== 200000 || r.recv !== r.effective) problems.push(`setRecvBufferSize(100000) gave ${r.effective}, getBufferSizes ${r.recv}; Linux grants 200000`);

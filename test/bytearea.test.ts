@@ -11,7 +11,9 @@ import {
   setLingerFd,
   setTimevalMsFd,
 } from '../lib/raw';
-import { native } from '../lib/binding';
+import { loadNative } from '../lib/binding';
+
+const native = loadNative();
 import { resolveFd, type SocketLike } from '../lib/resolve';
 import { boundUdp, closeAll, python } from './helpers';
 

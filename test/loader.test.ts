@@ -7,7 +7,7 @@
 // Both files here are copies of this machine's binary, so either would load:
 // /proc/self/maps tells which one the loader chose.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { looksGlibc } from '../lib/runtime';
@@ -136,4 +136,71 @@ test('a require retried after a failed one reads LIBC as it is then: the message
   } finally {
     rmSync(bare, { recursive: true, force: true });
   }
+});
+
+// The binary loads at the first call that needs it. What require() can tell
+// without loading (no file for this platform, a bundle naming none, Windows)
+// still fails there; a file that is there but does not load, or is not this
+// version's binary, fails at the first call, with the same error, and at
+// every call after it until one loads (nothing is left half loaded).
+describe('a binary that is there but does not load: require works, each call throws until one loads', () => {
+  // sockopt (a devDependency the bench compares with) is compiled by npm ci.
+  const sockoptBinary = path.join(__dirname, '..', 'node_modules', 'sockopt', 'build', 'Release', 'sockopt.node');
+  const cases: Array<[string, (file: string) => void, RegExp]> = [
+    [
+      'a damaged file',
+      (file) => writeFileSync(file, 'not an ELF file'),
+      /not an ELF file|invalid ELF header|file too short/,
+    ],
+    [
+      "another addon (an N-API binary, not sockbuf's)",
+      (file) => copyFileSync(sockoptBinary, file),
+      /does not match this version of sockbuf/,
+    ],
+  ];
+  test.each(cases)('%s', (_name, spoil, message) => {
+    if (message.source.includes('does not match')) expect(existsSync(sockoptBinary)).toBe(true);
+    const bare = makeProject('sockbuf-lazy-fail-');
+    const good = path.join(bare, 'good.node');
+    try {
+      const files = path.join(bare, 'node_modules', 'sockbuf', 'prebuilds', target);
+      copyFileSync(path.join(files, binaryName), good);
+      for (const name of ['sockbuf.node', 'sockbuf.musl.node']) spoil(path.join(files, name));
+      const script = `const steps = [];
+        const sockbuf = require('sockbuf');
+        steps.push('required');
+        const { useBinary } = require('sockbuf/binary');
+        try { useBinary(${JSON.stringify(good)}); steps.push('accepted'); } catch (e) { steps.push(e.code); }
+        const dgram = require('node:dgram');
+        const u = dgram.createSocket('udp4');
+        u.bind(0, '127.0.0.1', () => {
+          const messages = [];
+          for (const call of [() => sockbuf.getRecvBufferSize(u), () => sockbuf.getRecvBufferSize(u), () => sockbuf.constants]) {
+            try { call(); steps.push('worked'); } catch (e) { steps.push(e.code); messages.push(e.message); }
+          }
+          try { useBinary(${JSON.stringify(good)}); steps.push('accepted'); } catch (e) { steps.push(e.code); }
+          steps.push(sockbuf.getRecvBufferSize(u) === u.getRecvBufferSize());
+          try { useBinary(${JSON.stringify(good)}); steps.push('accepted'); } catch (e) { steps.push(e.code); }
+          console.log(JSON.stringify({ steps, messages }));
+          u.close();
+        });`;
+      const res = ok(process.execPath, ['-e', script], bare, { env: userEnv });
+      const out = JSON.parse(res.stdout) as { steps: unknown[]; messages: string[] };
+      expect(out.steps).toEqual([
+        'required',
+        // The choice is made at require: useBinary() is refused, as before.
+        'ERR_INVALID_STATE',
+        'ERR_SOCKBUF_NO_BINARY',
+        'ERR_SOCKBUF_NO_BINARY',
+        'ERR_SOCKBUF_NO_BINARY',
+        // A failed load lifts that: the binary it names is loaded by the next call.
+        'accepted',
+        true,
+        'ERR_INVALID_STATE',
+      ]);
+      for (const m of out.messages) expect(m).toMatch(message);
+    } finally {
+      rmSync(bare, { recursive: true, force: true });
+    }
+  });
 });

@@ -17,24 +17,32 @@ function run(script: string, flags: string[] = []): string {
 
 const LOADED = `const loaded = () => Object.keys(require.cache).filter((f) => f.startsWith(${JSON.stringify(dist)})).map((f) => require('node:path').basename(f)).sort();`;
 
-test('require reads one JavaScript file and the addon; the CLI, units and report never load', () => {
+test('require reads one JavaScript file, and the addon loads on the first call; the CLI, units and report never load', () => {
   const out = JSON.parse(
     run(`${LOADED}
+      const addons = () => Object.keys(require.cache).filter((f) => f.endsWith('.node')).length;
+      const mapped = () => require('node:fs').readFileSync('/proc/self/maps', 'utf8').split('\\n').filter((l) => l.endsWith('/sockbuf.node')).length > 0;
       const s = require(${JSON.stringify(dist)});
       const atLoad = loaded();
+      const addonAtLoad = [addons(), mapped()];
       const dgram = require('node:dgram');
       const u = dgram.createSocket('udp4');
       u.bind(0, '127.0.0.1', () => {
         s.getsockopt(u, s.constants.SOL_SOCKET, s.constants.SO_RCVBUF);
         const afterRaw = loaded();
+        const addonAfterCall = [addons(), mapped()];
         s.setRecvBufferSize(u, 65536); s.getOption(u, 'SO_LINGER'); s.queuedBytes(u); s.systemLimits();
-        console.log(JSON.stringify({ atLoad, afterRaw, afterAll: loaded() }));
+        console.log(JSON.stringify({ atLoad, afterRaw, afterAll: loaded(), addonAtLoad, addonAfterCall }));
         u.close();
       });`),
   );
   // dist/index.js holds constants, binding, codes and runtime; the modules
   // loaded later take those from it, not from their own files.
   expect(out.atLoad).toEqual(['index.js']);
+  // The binary is neither required nor mapped until a call needs it (about
+  // 2 ms of dlopen and Node-API set-up that a require no longer pays).
+  expect(out.addonAtLoad).toEqual([0, false]);
+  expect(out.addonAfterCall).toEqual([1, true]);
   expect(out.afterRaw).toEqual(['index.js', 'raw.js', 'resolve.js', 'validate.js']);
   for (const never of [
     'cli.js',
@@ -98,7 +106,7 @@ test("every module of dist/ keeps its exports in fast mode (the index's stubs re
 test('the constants object is made on its first read, not by require or by the typed calls', () => {
   const out = JSON.parse(
     run(`const s = require(${JSON.stringify(dist)});
-      const native = s[Symbol.for('sockbuf.core')].binding.native;
+      const native = s[Symbol.for('sockbuf.core')].binding.loadNative();
       let made = 0;
       const make = native.makeConstants;
       native.makeConstants = function () { made++; return make.call(this); };
@@ -120,7 +128,7 @@ test('the constants object is made on its first read, not by require or by the t
 
 test("the binary's own `constants` getter (what sockbuf 0.1's JavaScript reads) gives the same table as makeConstants", () => {
   const out = JSON.parse(
-    run(`const native = require(${JSON.stringify(dist)})[Symbol.for('sockbuf.core')].binding.native;
+    run(`const native = require(${JSON.stringify(dist)})[Symbol.for('sockbuf.core')].binding.loadNative();
       const a = native.constants;
       const b = native.makeConstants();
       console.log(JSON.stringify({ same: JSON.stringify(Object.entries(a)) === JSON.stringify(Object.entries(b)), count: Object.keys(a).length, one: native.constant('SO_RCVBUF') === a.SO_RCVBUF, none: native.constant('NOT_A_CONSTANT') === undefined && native.constant(7) === undefined }));`),
@@ -132,7 +140,7 @@ test("the binary's own `constants` getter (what sockbuf 0.1's JavaScript reads) 
 test("the binary's struct layout is made on its first read (not by require), then stays one data property with the headers' numbers", () => {
   const out = JSON.parse(
     run(`const s = require(${JSON.stringify(dist)});
-      const native = s[Symbol.for('sockbuf.core')].binding.native;
+      const native = s[Symbol.for('sockbuf.core')].binding.loadNative();
       const kind = () => { const d = Object.getOwnPropertyDescriptor(native, 'layout'); return d.get !== undefined ? 'getter' : 'data'; };
       const atLoad = kind();
       const dgram = require('node:dgram');
@@ -175,7 +183,7 @@ print(json.dumps({'linger': {'size': ctypes.sizeof(linger), 'onoffOffset': linge
 });
 
 test("the layout's first read runs no code of the program's, throws nothing, and caches only on the binding (a frozen one, other receivers, setters on Object.prototype)", () => {
-  const native = `require(${JSON.stringify(dist)})[Symbol.for('sockbuf.core')].binding.native`;
+  const native = `require(${JSON.stringify(dist)})[Symbol.for('sockbuf.core')].binding.loadNative()`;
   const abort = ['--abort-on-uncaught-exception'];
   // A frozen binding keeps the getter, and every read gives the one object.
   expect(
@@ -252,7 +260,7 @@ test("the constants, made on their first read, run no setter the program put on 
 test("a binding's layout lives as long as the binding: loads of the addon that were read and dropped leave none behind", () => {
   const out = JSON.parse(
     run(
-      `require(${JSON.stringify(dist)});
+      `require(${JSON.stringify(dist)})[Symbol.for('sockbuf.core')].binding.loadNative();
       const file = Object.keys(require.cache).find((f) => f.endsWith('.node'));
       const refs = [];
       for (let i = 0; i < 200; i++) {
@@ -316,7 +324,7 @@ test('one copy of each module the index holds: the modules loaded later and the 
       const errors = require(dist + '/errors.js');
       same.errors = !errorsBefore && core.errors.coded === errors.coded && core.errors.systemError === errors.systemError;
       same.codes = s.ErrorCodes === core.codes.ErrorCodes && !('ErrorCodes' in errors) && s.constants === core.constants.getConstants();
-      same.native = typeof core.binding.native.makeConstants === 'function' && typeof Object.getOwnPropertyDescriptor(core.binding.native, 'constants').get === 'function';
+      same.native = typeof core.binding.loadNative().makeConstants === 'function' && typeof Object.getOwnPropertyDescriptor(core.binding.loadNative(), 'constants').get === 'function';
       const names = Object.entries(s).filter(([, v]) => typeof v === 'function').filter(([k, v]) => v.name !== k).map(([k]) => k);
       console.log(JSON.stringify({ same, code, names, symbols: Object.getOwnPropertySymbols(s).length }));`),
   );

@@ -108,12 +108,16 @@ const dgram = require('node:dgram');
 const net = require('node:net');
 const s = require('sockbuf');
 const dir = path.dirname(require.resolve('sockbuf/package.json'));
-const loaded = process.platform === 'linux'
+const mapped = () => process.platform === 'linux'
   ? [...new Set(fs.readFileSync('/proc/self/maps', 'utf8').split('\\n').map((l) => l.split(/\\s+/).pop()).filter((f) => f.endsWith('.node')))]
   : [require('node-gyp-build').resolve(dir)];
+// The binary loads at the first call that needs it, not at the require.
+const atRequire = process.platform === 'linux' ? mapped() : [];
+let loaded;
 const udp = dgram.createSocket('udp4');
 udp.bind(0, '127.0.0.1', () => {
   const report = s.setRecvBufferSize(udp, 100000);
+  loaded = mapped();
   const sizes = s.getBufferSizes(udp);
   const server = net.createServer();
   server.listen(0, '127.0.0.1', () => {
@@ -121,7 +125,7 @@ udp.bind(0, '127.0.0.1', () => {
       const tcpType = s.getsockopt(client, s.constants.SOL_SOCKET, s.constants.SO_TYPE);
       let badFd;
       try { s.getsockopt(2147483000, s.constants.SOL_SOCKET, s.constants.SO_TYPE); } catch (err) { badFd = err.code; }
-      console.log(JSON.stringify({ dir, loaded, report, sizes, tcpIsStream: tcpType === s.constants.SOCK_STREAM, badFd }));
+      console.log(JSON.stringify({ dir, atRequire, loaded, report, sizes, tcpIsStream: tcpType === s.constants.SOCK_STREAM, badFd }));
       client.destroy(); server.close(); udp.close();
     });
   });
@@ -130,6 +134,7 @@ udp.bind(0, '127.0.0.1', () => {
 
 interface UseResult {
   dir: string;
+  atRequire: string[];
   loaded: string[];
   report: { requested: number; effective: number; clamped: boolean };
   sizes: { recv: number; send: number };
@@ -144,6 +149,7 @@ function useIt(app: string): UseResult {
 }
 
 function expectWorking(result: UseResult, binary: string): void {
+  expect(result.atRequire).toEqual([]);
   expect(result.loaded).toEqual([binary]);
   expect(result.report.requested).toBe(100000);
   // Linux doubles the request (bookkeeping overhead); others grant it as is.
