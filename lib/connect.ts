@@ -320,6 +320,17 @@ export function connectReports(socket: net.Socket): readonly ConnectAttemptRepor
 }
 
 /**
+ * The listener of createConnection ('connect') and createTlsConnection
+ * ('secureConnect'), run with no arguments. Typed to take any function, so
+ * that either can be assigned as an http(s).Agent's method: @types/node
+ * types that method's callback as (err, stream), which Node's agent calls
+ * itself with the socket returned (a later call without arguments, as the
+ * listener, it ignores). The `() => void` of net.createConnection's type is
+ * why `agent.createConnection = net.createConnection` does not type-check.
+ */
+export type ConnectionListener = (...args: never[]) => unknown;
+
+/**
  * For http.Agent: assign it as the agent's method (Node ignores
  * `new http.Agent({ createConnection })`), and the agent's own options,
  * `buffers` and `socketOptions` included, reach every connection:
@@ -327,8 +338,8 @@ export function connectReports(socket: net.Socket): readonly ConnectAttemptRepor
  *   agent.createConnection = sockbuf.createConnection;
  * Same arguments as net.createConnection(options, connectListener).
  */
-export function createConnection(options: ConnectOptions, connectListener?: () => void): net.Socket {
-  return connect(options, connectListener);
+export function createConnection(options: ConnectOptions, connectListener?: ConnectionListener): net.Socket {
+  return connect(options, connectListener as (() => void) | undefined);
 }
 
 type TlsModule = typeof import('node:tls');
@@ -352,7 +363,7 @@ function deferredLookup(lookup: Lookup): Lookup {
 export function createTlsConnection(
   this: unknown,
   options: ConnectOptions & ConnectionOptions,
-  secureListener?: () => void,
+  secureListener?: ConnectionListener,
 ): TLSSocket {
   validateOptions(options, 'options');
   if (secureListener !== undefined && typeof secureListener !== 'function') {

@@ -44,7 +44,7 @@ import type { QueuedBytes, SocketMemory } from './observe.js';
 import type { TcpInfo } from './tcpinfo.js';
 import type { Diagnosis, TcpSample } from './diagnose.js';
 import type { DatagramCost, MeasureOptions, UdpBufferOptions, UdpBufferRecommendation } from './udpsizing.js';
-import type { ConnectAttemptReport, ConnectOptions } from './connect.js';
+import type { ConnectAttemptReport, ConnectionListener, ConnectOptions } from './connect.js';
 import type { UndiciConnectCallback, UndiciConnectParams, UndiciConnectorOptions } from './agent.js';
 
 type Raw = typeof import('./raw.js');
@@ -264,7 +264,11 @@ export function connectReports(socket: net.Socket): readonly ConnectAttemptRepor
  *   agent.createConnection = sockbuf.createConnection;
  * Same arguments as net.createConnection(options, connectListener).
  */
-export function createConnection(this: unknown, options: ConnectOptions, connectListener?: () => void): net.Socket {
+export function createConnection(
+  this: unknown,
+  options: ConnectOptions,
+  connectListener?: ConnectionListener,
+): net.Socket {
   return connectLib().createConnection.call(this, options, connectListener);
 }
 /**
@@ -276,7 +280,7 @@ export function createConnection(this: unknown, options: ConnectOptions, connect
 export function createTlsConnection(
   this: unknown,
   options: ConnectOptions & ConnectionOptions,
-  secureListener?: () => void,
+  secureListener?: ConnectionListener,
 ): TLSSocket {
   return connectLib().createTlsConnection.call(this, options, secureListener);
 }
@@ -353,7 +357,13 @@ export type {
 export type { Constants, ConstantName, CommonConstantName, PlatformConstantName } from './constants.js';
 export type { Kind, Level, Spec, Unsafe } from './catalog.js';
 export type { ServerSizesReport } from './sizes.js';
-export type { ConnectOptions, ConnectAttemptReport, ConnectSocketOptions, SockbufConnectOptions } from './connect.js';
+export type {
+  ConnectOptions,
+  ConnectAttemptReport,
+  ConnectionListener,
+  ConnectSocketOptions,
+  SockbufConnectOptions,
+} from './connect.js';
 export type { UndiciConnectorOptions, UndiciConnectParams, UndiciConnectCallback } from './agent.js';
 export type { TcpInfo, TcpState } from './tcpinfo.js';
 export type { DatagramCost, MeasureOptions, UdpBufferOptions, UdpBufferRecommendation } from './udpsizing.js';

@@ -82,3 +82,25 @@ test.each([
 ])('%s is a compile error', (_label, snippet) => {
   expect(diagnostics(snippet).length).toBeGreaterThan(0);
 });
+
+// README's *http and https agents*: the methods are assigned to an agent.
+// @types/node types the agent's callback as (err, stream), which a listener
+// typed () => void (as net.createConnection's) cannot take: the control case
+// shows the check is real.
+test("README's agent assignments compile under strict; net.createConnection's own type does not", () => {
+  const agents = `import * as http from 'node:http';
+      import * as https from 'node:https';
+      import * as sockbuf from '../lib';
+      const agent = new http.Agent({ keepAlive: true });
+      const secure = new https.Agent({ keepAlive: true });`;
+  expect(
+    diagnostics(`${agents}
+      agent.createConnection = sockbuf.createConnection;
+      secure.createConnection = sockbuf.createTlsConnection;
+      sockbuf.createConnection({ port: 1 }, () => {});
+      sockbuf.createTlsConnection({ port: 1 }, function () {});`),
+  ).toEqual([]);
+  expect(diagnostics(`${agents}\n      agent.createConnection = net.createConnection;`)).toEqual([
+    expect.stringContaining('is not assignable'),
+  ]);
+});
