@@ -2,11 +2,18 @@
 // the loopback run, and the text they print. lib/cli.ts dispatches here.
 import { once } from 'node:events';
 import * as net from 'node:net';
-import { diagnose, type Diagnosis } from './diagnose.js';
-import { systemLimits } from './limits.js';
-import { setRecvBufferSize, setSendBufferSize } from './sizes.js';
-import { recommendUdpBuffer, type UdpBufferRecommendation } from './udpsizing.js';
+import type { Diagnosis } from './diagnose.js';
+import type { UdpBufferRecommendation } from './udpsizing.js';
 import { formatBytes, formatDuration, formatRate, parseDuration, parseSize } from './units.js';
+
+// The modules that load the binary are required when a command runs (lib/cli.ts
+// says why).
+/* eslint-disable @typescript-eslint/no-require-imports */
+const diagnoseLib = (): typeof import('./diagnose.js') => require('./diagnose.js') as typeof import('./diagnose.js');
+const limits = (): typeof import('./limits.js') => require('./limits.js') as typeof import('./limits.js');
+const sizes = (): typeof import('./sizes.js') => require('./sizes.js') as typeof import('./sizes.js');
+const udpSizing = (): typeof import('./udpsizing.js') => require('./udpsizing.js') as typeof import('./udpsizing.js');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** A mistake in the command line (cli.ts prints it with the usage hint, exit code 2). */
 export class ArgumentError extends Error {}
@@ -141,7 +148,7 @@ async function loopbackRun(setup: DiagnoseSetup): Promise<Diagnosis> {
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     // Accepted sockets inherit the listener's receive buffer (and its window scale).
-    if (setup.recv !== undefined) setRecvBufferSize(server, setup.recv, { force: true });
+    if (setup.recv !== undefined) sizes().setRecvBufferSize(server, setup.recv, { force: true });
     const accepted = once(server, 'connection') as Promise<[net.Socket]>;
     const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
     sockets.push(client);
@@ -159,7 +166,7 @@ async function loopbackRun(setup: DiagnoseSetup): Promise<Diagnosis> {
         }, setup.readEvery * 1000),
       );
     }
-    if (setup.send !== undefined) setSendBufferSize(client, setup.send, { force: true });
+    if (setup.send !== undefined) sizes().setSendBufferSize(client, setup.send, { force: true });
     const chunk = Buffer.alloc(64 * 1024, 0x61);
     const pump = (): void => {
       while (!client.destroyed && client.write(chunk));
@@ -167,9 +174,9 @@ async function loopbackRun(setup: DiagnoseSetup): Promise<Diagnosis> {
     };
     pump();
     await new Promise((r) => setTimeout(r, 200));
-    const first = diagnose(client);
+    const first = diagnoseLib().diagnose(client);
     await new Promise((r) => setTimeout(r, setup.duration * 1000));
-    return diagnose(client, first);
+    return diagnoseLib().diagnose(client, first);
   } finally {
     for (const t of timers) clearInterval(t);
     for (const s of sockets) s.destroy();
@@ -196,8 +203,8 @@ export async function runDiagnoseCommand(
     }
     if (!(rate > 0) || !(pause > 0)) throw new ArgumentError('--rate and --pause must be greater than zero');
     if (payload > 65507) throw new ArgumentError('--payload: a UDP datagram over IPv4 carries at most 65507 bytes');
-    const rec = await recommendUdpBuffer({ rate, payload, pause });
-    return { data: rec, text: udpText(rec, systemLimits().recvMax) };
+    const rec = await udpSizing().recommendUdpBuffer({ rate, payload, pause });
+    return { data: rec, text: udpText(rec, limits().systemLimits().recvMax) };
   }
   if (command === 'diagnose') {
     const setup: DiagnoseSetup = {

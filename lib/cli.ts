@@ -11,18 +11,20 @@ import {
   DIAGNOSE_USAGE,
   runDiagnoseCommand,
 } from './cli-diagnose.js';
-import { systemLimits, type SystemLimits } from './limits.js';
-import {
-  exceededCap,
-  probe,
-  recommend,
-  type ProbeResult,
-  type Recommendation,
-  type TcpSide,
-  type TcpVerdict,
-} from './report.js';
+import type { SystemLimits } from './limits.js';
+import type { ProbeResult, Recommendation, TcpSide, TcpVerdict } from './report.js';
 import type { BufferSizeReport } from './sizes.js';
 import { formatBytes, formatDuration, formatRate, parseDuration, parseRate, parseSize } from './units.js';
+
+// The modules that load the binary (limits, and the report's socket code)
+// are required when a command runs, after the arguments are parsed: --help,
+// --version and a usage error then work, and cost nothing, whatever state the
+// binary is in, and a binary that does not load is reported as any error is,
+// on one line with its code.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const limitsLib = (): typeof import('./limits.js') => require('./limits.js') as typeof import('./limits.js');
+const report = (): typeof import('./report.js') => require('./report.js') as typeof import('./report.js');
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 const USAGE = `Usage: sockbuf [command] [options]
 
@@ -107,9 +109,9 @@ function grantText(r: BufferSizeReport | undefined): string {
   const granted = r.granted;
   const kernelView = granted !== r.effective ? ` (getsockopt: ${formatBytes(r.effective)})` : '';
   let why = '';
-  if (r.forced && exceededCap(r)) why = ', forced past the cap';
+  if (r.forced && report().exceededCap(r)) why = ', forced past the cap';
   else if (granted < r.requested) {
-    why = exceededCap(r) ? `, clamped by the cap of ${formatBytes(r.limit!)}` : ', clamped';
+    why = report().exceededCap(r) ? `, clamped by the cap of ${formatBytes(r.limit!)}` : ', clamped';
   }
   return `granted ${formatBytes(granted)}${kernelView}${why}`;
 }
@@ -150,7 +152,7 @@ function notesFor(l: SystemLimits, p: ProbeResult): string[] {
     notes.push(
       'Linux doubles every SO_RCVBUF/SO_SNDBUF request and getsockopt reports the double (half pays for bookkeeping); a socket nobody set reports its default as is (tcp_rmem[1] / tcp_wmem[1] for TCP, rmem_default / wmem_default for UDP).',
     );
-    if (reports.some((r) => r !== undefined && !r.forced && exceededCap(r))) {
+    if (reports.some((r) => r !== undefined && !r.forced && report().exceededCap(r))) {
       notes.push(
         'Requests past net.core.rmem_max / wmem_max are cut down silently. Raise the sysctls, or pass force: true with CAP_NET_ADMIN.',
       );
@@ -305,7 +307,7 @@ async function run(argv: string[]): Promise<number> {
   });
   if (extra !== undefined) return (write(json, extra.data, extra.text), 0);
   if (command === 'limits') {
-    const limits = systemLimits();
+    const limits = limitsLib().systemLimits();
     write(json, limits, limitsText(limits));
     return 0;
   }
@@ -324,7 +326,7 @@ async function run(argv: string[]): Promise<number> {
       throw new UsageError((err as Error).message);
     }
     if (rate <= 0 || rtt <= 0) throw new UsageError('--bandwidth and --rtt must be greater than zero');
-    const rec = recommend(rate, rtt);
+    const rec = report().recommend(rate, rtt);
     write(json, rec, recommendText(rec));
     return 0;
   }
@@ -335,8 +337,8 @@ async function run(argv: string[]): Promise<number> {
   }
   const fallback = command === 'report' ? 16 * 1024 * 1024 : undefined;
   const request = { recv: recv ?? fallback, send: send ?? fallback, force: parsed.force };
-  const limits = systemLimits();
-  const result = await probe(request);
+  const limits = limitsLib().systemLimits();
+  const result = await report().probe(request);
   if (command === 'probe') {
     write(json, result, probeText(result));
     return 0;
@@ -383,7 +385,9 @@ function main(): void {
         return;
       }
       const e = err as { code?: string; message?: string };
-      process.stderr.write(`sockbuf: ${e.message ?? String(err)}${e.code ? ` [${e.code}]` : ''}\n`);
+      // sockbuf's own messages start with "sockbuf: " already.
+      const message = (e.message ?? String(err)).replace(/^sockbuf: /, '');
+      process.stderr.write(`sockbuf: ${message}${e.code ? ` [${e.code}]` : ''}\n`);
       process.exitCode = 1;
     },
   );

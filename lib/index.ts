@@ -225,7 +225,12 @@ export function diagnose(sock: SocketLike, previous?: Diagnosis | TcpSample): Di
  * divided by the datagrams queued during a stall.
  */
 export function measureDatagramCost(payloadBytes: number, options?: MeasureOptions): Promise<DatagramCost> {
-  return udpSizing().measureDatagramCost(payloadBytes, options);
+  // A binary that does not load rejects the promise, as a bad argument does.
+  try {
+    return udpSizing().measureDatagramCost(payloadBytes, options);
+  } catch (err) {
+    return Promise.reject(err as Error);
+  }
 }
 /**
  * The receive buffer that holds every datagram arriving during a pause of
@@ -234,7 +239,11 @@ export function measureDatagramCost(payloadBytes: number, options?: MeasureOptio
  * halved, because the kernel doubles what setRecvBufferSize asks.
  */
 export function recommendUdpBuffer(options: UdpBufferOptions): Promise<UdpBufferRecommendation> {
-  return udpSizing().recommendUdpBuffer(options);
+  try {
+    return udpSizing().recommendUdpBuffer(options);
+  } catch (err) {
+    return Promise.reject(err as Error);
+  }
 }
 /**
  * Like net.connect(options, connectListener), and the descriptor of every
@@ -316,7 +325,14 @@ export declare const optionCatalog: Catalog['optionCatalog'];
 let catalogModule: Catalog | undefined;
 const lazy = {
   get constants(): Constants {
-    return getConstants();
+    try {
+      return getConstants();
+    } catch {
+      // The binary does not load (the first call that needs it says why):
+      // a stand-in that throws that error at each use and reads through once
+      // a load works (lib/loadfail.ts says why this is not a throw here).
+      return (require('./loadfail.js') as typeof import('./loadfail.js')).unloadedConstants(getConstants) as Constants;
+    }
   },
   get optionCatalog(): Catalog['optionCatalog'] {
     return (catalogModule ??= require('./catalog.js') as Catalog).optionCatalog;

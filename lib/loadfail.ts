@@ -108,8 +108,34 @@ export function loadFallback(packageRoot: string, failed: Error | undefined): Na
 export function mismatchError(packageRoot: string, loadedFrom: string | undefined): Error {
   return coded(
     loadedFrom === undefined
-      ? `sockbuf: the compiled binary in ${packageRoot} does not match this version of sockbuf; rebuild it: cd ${JSON.stringify(join(packageRoot, 'native'))} && npx --yes node-gyp@12 rebuild`
+      ? `sockbuf: the compiled binary in ${packageRoot} does not match this version of sockbuf; rebuild it: cd ${JSON.stringify(join(packageRoot, 'native'))} && npx --yes node-gyp@12 rebuild, then start the program again (a process keeps a binary it has loaded, even if the file is replaced)`
       : `sockbuf: ${loadedFrom} is not a sockbuf binary of this version`,
     ErrorCodes.NO_BINARY,
   );
+}
+
+/**
+ * What the index's `constants` getter gives while the binary does not load:
+ * an object each use of which (a read, `in`, `Object.keys`) loads the binary
+ * and reads the real constants, so it throws the load's error until a load
+ * works and reads through to the constants after. Node's ES module loader
+ * reads `constants` once, at the import, and drops a getter's error: a
+ * named import of it would otherwise be `undefined` for good, and a
+ * `constants.SO_RCVBUF` a TypeError instead of ERR_SOCKBUF_NO_BINARY.
+ */
+export function unloadedConstants(constants: () => object): object {
+  return new Proxy(Object.create(null) as object, {
+    get: (_target, key) => Reflect.get(constants(), key),
+    has: (_target, key) => Reflect.has(constants(), key),
+    ownKeys: () => Reflect.ownKeys(constants()),
+    getOwnPropertyDescriptor: (_target, key) => {
+      const found = Reflect.getOwnPropertyDescriptor(constants(), key);
+      // The constants are frozen; a proxy may report a property its own
+      // (empty) target lacks only as configurable.
+      return found && { ...found, configurable: true };
+    },
+    set: () => false,
+    defineProperty: () => false,
+    deleteProperty: () => false,
+  });
 }

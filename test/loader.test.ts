@@ -175,7 +175,7 @@ describe('a binary that is there but does not load: require works, each call thr
         const u = dgram.createSocket('udp4');
         u.bind(0, '127.0.0.1', () => {
           const messages = [];
-          for (const call of [() => sockbuf.getRecvBufferSize(u), () => sockbuf.getRecvBufferSize(u), () => sockbuf.constants]) {
+          for (const call of [() => sockbuf.getRecvBufferSize(u), () => sockbuf.getRecvBufferSize(u), () => sockbuf.constants.SO_RCVBUF]) {
             try { call(); steps.push('worked'); } catch (e) { steps.push(e.code); messages.push(e.message); }
           }
           try { useBinary(${JSON.stringify(good)}); steps.push('accepted'); } catch (e) { steps.push(e.code); }
@@ -203,4 +203,74 @@ describe('a binary that is there but does not load: require works, each call thr
       rmSync(bare, { recursive: true, force: true });
     }
   });
+});
+
+/** A project whose two prebuilds are damaged; `good` is a copy of the real binary beside it. */
+function damagedProject(prefix: string): { bare: string; good: string } {
+  const bare = makeProject(prefix);
+  const good = path.join(bare, 'good.node');
+  const files = path.join(bare, 'node_modules', 'sockbuf', 'prebuilds', target);
+  copyFileSync(path.join(files, binaryName), good);
+  for (const name of ['sockbuf.node', 'sockbuf.musl.node']) writeFileSync(path.join(files, name), 'not an ELF file');
+  return { bare, good };
+}
+
+test('ES module import with a binary that does not load: the import works, `constants` (named too) throws the code at each use and reads through once a binary loads; the promise functions reject', () => {
+  const { bare, good } = damagedProject('sockbuf-lazy-esm-');
+  try {
+    const file = path.join(bare, 'main.mjs');
+    writeFileSync(
+      file,
+      `import sockbuf, { constants, recommendUdpBuffer, getRecvBufferSize } from 'sockbuf';
+      import { useBinary } from 'sockbuf/binary';
+      import dgram from 'node:dgram';
+      const steps = [];
+      const code = (f) => { try { return f(); } catch (e) { return e.code; } };
+      steps.push(code(() => constants.SO_RCVBUF), code(() => sockbuf.constants.SOL_SOCKET), code(() => Object.keys(constants).length));
+      let sync = 'returned';
+      const p = (() => { try { return recommendUdpBuffer({ rate: 1000, payload: 100, pause: 0.1 }); } catch (e) { sync = 'threw ' + e.code; } })();
+      steps.push(sync, await p.then(() => 'resolved', (e) => 'rejected ' + e.code));
+      useBinary(${JSON.stringify(good)});
+      steps.push(constants.SO_RCVBUF, constants === sockbuf.constants || 'stand-in');
+      const u = dgram.createSocket('udp4');
+      await new Promise((r) => u.bind(0, '127.0.0.1', r));
+      steps.push(getRecvBufferSize(u) === u.getRecvBufferSize());
+      u.close();
+      console.log(JSON.stringify(steps));`,
+    );
+    const res = ok(process.execPath, [file], bare, { env: userEnv });
+    const so = spawnSync('python3', ['-c', 'import socket; print(socket.SO_RCVBUF)'], { encoding: 'utf8' });
+    expect(JSON.parse(res.stdout)).toEqual([
+      'ERR_SOCKBUF_NO_BINARY',
+      'ERR_SOCKBUF_NO_BINARY',
+      'ERR_SOCKBUF_NO_BINARY',
+      'returned',
+      'rejected ERR_SOCKBUF_NO_BINARY',
+      Number(so.stdout.trim()),
+      // The named import is the stand-in the import saw; the default's getter now gives the table itself.
+      'stand-in',
+      true,
+    ]);
+  } finally {
+    rmSync(bare, { recursive: true, force: true });
+  }
+});
+
+test("the CLI with a binary that does not load: --help and --version work; a command prints the loader's message once, with the code, and no stack trace", () => {
+  const { bare } = damagedProject('sockbuf-lazy-cli-');
+  try {
+    const cli = path.join(bare, 'node_modules', 'sockbuf', 'dist', 'cli.js');
+    const help = spawnSync(process.execPath, [cli, '--help'], { cwd: bare, encoding: 'utf8', env: userEnv });
+    expect([help.status, help.stderr]).toEqual([0, '']);
+    expect(help.stdout).toContain('Usage: sockbuf');
+    const version = spawnSync(process.execPath, [cli, '--version'], { cwd: bare, encoding: 'utf8', env: userEnv });
+    expect([version.status, version.stderr]).toEqual([0, '']);
+    const limits = spawnSync(process.execPath, [cli, 'limits'], { cwd: bare, encoding: 'utf8', env: userEnv });
+    expect(limits.status).toBe(1);
+    // The loader's message (what to run, on several lines), once, with no stack trace.
+    expect(limits.stderr).toMatch(/^sockbuf: no prebuilt binary matches [^]*\[ERR_SOCKBUF_NO_BINARY\]\n$/);
+    expect(limits.stderr).not.toMatch(/^\s+at /m);
+  } finally {
+    rmSync(bare, { recursive: true, force: true });
+  }
 });
