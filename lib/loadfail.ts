@@ -38,8 +38,12 @@ function compileCommands(packageRoot: string): string[] {
   ];
 }
 
-/** No binary for this system: what to do, for an installed package or a bundle. */
-export function noBinaryError(packageRoot: string, cause: unknown): Error {
+/**
+ * No binary for this system: what to do, for an installed package or a
+ * bundle. `present`: a file was there but did not load (cause says which and
+ * why), which the message then says first.
+ */
+export function noBinaryError(packageRoot: string, cause: unknown, present = false): Error {
   if (!inPackage(packageRoot)) {
     return coded(
       `sockbuf: its compiled binary was not found: sockbuf seems to be bundled (${
@@ -57,12 +61,16 @@ export function noBinaryError(packageRoot: string, cause: unknown): Error {
   const c = libc();
   const target = `${process.platform}-${process.arch}${c ? ` (${c})` : ''}`;
   return coded(
-    `sockbuf: no prebuilt binary matches ${target} on Node ${process.version}, and none was compiled here.\n` +
+    (
+      (present
+        ? `sockbuf: ${firstLine(cause)}.\nThe file is damaged or is not for ${target}: reinstall sockbuf (npm ci, or remove node_modules/sockbuf and install again), or compile it from source as below.\n`
+        : `sockbuf: no prebuilt binary matches ${target} on Node ${process.version}, and none was compiled here.\n`) +
       `Compile it from source (needs python3, make and a C++17 compiler) with your package manager's runner:\n` +
       compileCommands(packageRoot)
         .map((line) => `  ${line}\n`)
         .join('') +
-      `(${firstLine(cause)})`,
+      (present ? '' : `(${firstLine(cause)})`)
+    ).trimEnd(),
     ErrorCodes.NO_BINARY,
     cause,
   );
@@ -94,13 +102,13 @@ export function loadFallback(packageRoot: string, failed: Error | undefined): Na
   // A bundle's folder is not sockbuf's: node-gyp-build would load whatever
   // addon it finds in build/ there. Only SOCKBUF_BINARY or useBinary() can help.
   if (!inPackage(packageRoot))
-    throw noBinaryError(packageRoot, failed ?? new Error(`no sockbuf.node in ${packageRoot}`));
+    throw noBinaryError(packageRoot, failed ?? new Error(`no sockbuf.node in ${packageRoot}`), failed !== undefined);
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const nodeGypBuild = require('node-gyp-build') as (dir: string) => NativeBinding;
     return nodeGypBuild(packageRoot);
   } catch (err) {
-    throw noBinaryError(packageRoot, failed ?? err);
+    throw noBinaryError(packageRoot, failed ?? err, failed !== undefined);
   }
 }
 
@@ -116,26 +124,44 @@ export function mismatchError(packageRoot: string, loadedFrom: string | undefine
 
 /**
  * What the index's `constants` getter gives while the binary does not load:
- * an object each use of which (a read, `in`, `Object.keys`) loads the binary
- * and reads the real constants, so it throws the load's error until a load
- * works and reads through to the constants after. Node's ES module loader
- * reads `constants` once, at the import, and drops a getter's error: a
- * named import of it would otherwise be `undefined` for good, and a
+ * one object (the same at every read) each use of which (a read, `in`,
+ * `Object.keys`, `Object.freeze`, ...) loads the binary and reads the real
+ * constants, so it throws the load's error until a load works. The first use
+ * that works copies the constants onto the object's own target and freezes
+ * it, so from then on it is a frozen copy of the table behind a proxy whose
+ * traps forward to it (which keeps every proxy invariant). Node's ES module
+ * loader reads `constants` once, at the import, and drops a getter's error:
+ * a named import of it would otherwise be `undefined` for good, and a
  * `constants.SO_RCVBUF` a TypeError instead of ERR_SOCKBUF_NO_BINARY.
+ * (util.inspect shows a proxy's target without running its traps: `{}`
+ * until a load works.)
  */
+let standIn: object | undefined;
 export function unloadedConstants(constants: () => object): object {
-  return new Proxy(Object.create(null) as object, {
-    get: (_target, key) => Reflect.get(constants(), key),
-    has: (_target, key) => Reflect.has(constants(), key),
-    ownKeys: () => Reflect.ownKeys(constants()),
-    getOwnPropertyDescriptor: (_target, key) => {
-      const found = Reflect.getOwnPropertyDescriptor(constants(), key);
-      // The constants are frozen; a proxy may report a property its own
-      // (empty) target lacks only as configurable.
-      return found && { ...found, configurable: true };
-    },
-    set: () => false,
-    defineProperty: () => false,
-    deleteProperty: () => false,
+  if (standIn !== undefined) return standIn;
+  const table: object = {};
+  let copied = false;
+  const real = (): object => {
+    const made = constants();
+    if (!copied) {
+      Object.defineProperties(table, Object.getOwnPropertyDescriptors(made));
+      Object.freeze(table);
+      copied = true;
+    }
+    return table;
+  };
+  standIn = new Proxy(table, {
+    get: (_t, key) => Reflect.get(real(), key),
+    has: (_t, key) => Reflect.has(real(), key),
+    ownKeys: () => Reflect.ownKeys(real()),
+    getOwnPropertyDescriptor: (_t, key) => Reflect.getOwnPropertyDescriptor(real(), key),
+    getPrototypeOf: () => Reflect.getPrototypeOf(real()),
+    isExtensible: () => Reflect.isExtensible(real()),
+    preventExtensions: () => Reflect.preventExtensions(real()),
+    set: (_t, key, value) => Reflect.set(real(), key, value),
+    defineProperty: (_t, key, descriptor) => Reflect.defineProperty(real(), key, descriptor),
+    deleteProperty: (_t, key) => Reflect.deleteProperty(real(), key),
+    setPrototypeOf: (_t, proto) => Reflect.setPrototypeOf(real(), proto),
   });
+  return standIn;
 }

@@ -227,11 +227,16 @@ test('ES module import with a binary that does not load: the import works, `cons
       const steps = [];
       const code = (f) => { try { return f(); } catch (e) { return e.code; } };
       steps.push(code(() => constants.SO_RCVBUF), code(() => sockbuf.constants.SOL_SOCKET), code(() => Object.keys(constants).length));
+      // One stand-in; freezing it is a use like any other (and does not break it).
+      steps.push(constants === sockbuf.constants && sockbuf.constants === sockbuf.constants, code(() => Object.freeze(constants)), code(() => Object.isFrozen(constants)));
       let sync = 'returned';
       const p = (() => { try { return recommendUdpBuffer({ rate: 1000, payload: 100, pause: 0.1 }); } catch (e) { sync = 'threw ' + e.code; } })();
       steps.push(sync, await p.then(() => 'resolved', (e) => 'rejected ' + e.code));
       useBinary(${JSON.stringify(good)});
       steps.push(constants.SO_RCVBUF, constants === sockbuf.constants || 'stand-in');
+      // After the load the stand-in is a frozen copy of the table, with its prototype.
+      const table = sockbuf.constants;
+      steps.push(JSON.stringify(constants) === JSON.stringify(table), Object.isFrozen(constants) && Object.isFrozen(table), Object.getPrototypeOf(constants) === Object.getPrototypeOf(table), Object.freeze(constants) === constants);
       const u = dgram.createSocket('udp4');
       await new Promise((r) => u.bind(0, '127.0.0.1', r));
       steps.push(getRecvBufferSize(u) === u.getRecvBufferSize());
@@ -244,11 +249,18 @@ test('ES module import with a binary that does not load: the import works, `cons
       'ERR_SOCKBUF_NO_BINARY',
       'ERR_SOCKBUF_NO_BINARY',
       'ERR_SOCKBUF_NO_BINARY',
+      true,
+      'ERR_SOCKBUF_NO_BINARY',
+      'ERR_SOCKBUF_NO_BINARY',
       'returned',
       'rejected ERR_SOCKBUF_NO_BINARY',
       Number(so.stdout.trim()),
       // The named import is the stand-in the import saw; the default's getter now gives the table itself.
       'stand-in',
+      true,
+      true,
+      true,
+      true,
       true,
     ]);
   } finally {
@@ -268,7 +280,9 @@ test("the CLI with a binary that does not load: --help and --version work; a com
     const limits = spawnSync(process.execPath, [cli, 'limits'], { cwd: bare, encoding: 'utf8', env: userEnv });
     expect(limits.status).toBe(1);
     // The loader's message (what to run, on several lines), once, with no stack trace.
-    expect(limits.stderr).toMatch(/^sockbuf: no prebuilt binary matches [^]*\[ERR_SOCKBUF_NO_BINARY\]\n$/);
+    expect(limits.stderr).toMatch(
+      /^sockbuf: \S+sockbuf\.node exists but does not load: [^\n]*\.\nThe file is damaged or is not for [^]*rebuild \[ERR_SOCKBUF_NO_BINARY\]\n$/,
+    );
     expect(limits.stderr).not.toMatch(/^\s+at /m);
   } finally {
     rmSync(bare, { recursive: true, force: true });

@@ -98,8 +98,20 @@ test("README's agent assignments compile under strict; net.createConnection's ow
       agent.createConnection = sockbuf.createConnection;
       secure.createConnection = sockbuf.createTlsConnection;
       sockbuf.createConnection({ port: 1 }, () => {});
-      sockbuf.createTlsConnection({ port: 1 }, function () {});`),
+      sockbuf.createTlsConnection({ port: 1 }, function () {});
+      // The README's TypeScript form of the agents' options: AgentOptions does not know buffers.
+      const options: http.AgentOptions & sockbuf.SockbufConnectOptions = { keepAlive: true, buffers: { recv: 4 << 20, send: 1 << 20 } };
+      const sized = new http.Agent(options);
+      sized.createConnection = sockbuf.createConnection;
+      const tlsOptions: https.AgentOptions & sockbuf.SockbufConnectOptions = { keepAlive: true, buffers: { recv: 4 << 20 } };
+      const sizedSecure = new https.Agent(tlsOptions);
+      sizedSecure.createConnection = sockbuf.createTlsConnection;`),
   ).toEqual([]);
+  // As a literal, straight into the constructor, buffers is an excess property.
+  expect(
+    diagnostics(`${agents}
+      new http.Agent({ keepAlive: true, buffers: { recv: 1 } });`),
+  ).toEqual([expect.stringContaining("'buffers' does not exist")]);
   expect(diagnostics(`${agents}\n      agent.createConnection = net.createConnection;`)).toEqual([
     expect.stringContaining('is not assignable'),
   ]);
