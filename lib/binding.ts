@@ -192,9 +192,11 @@ function checked(binding: NativeBinding): NativeBinding {
 }
 
 // The binary loads when a call first needs it, not at require('sockbuf'):
-// dlopen and Node-API's set-up of this addon cost about 2 ms of CPU, as much
-// as the rest of the require, and a program that requires sockbuf and makes
-// no call (a CLI's --help, a test runner's import) never pays them. What can
+// dlopen and Node-API's set-up of this addon cost about 1 ms of CPU after
+// the require (bench/startup.js; about 2 ms in a process that has loaded
+// nothing else), a quarter to a half of the require's own cost, and a
+// program that requires sockbuf and makes no call (a test runner collecting
+// files, a code path not taken) never pays them. What can
 // be decided without loading is decided at require, so that a package with no
 // binary for this platform, a bundle that names none, a named binary that does
 // not load, and Windows still fail there; what fails only at the load (a file
