@@ -159,8 +159,12 @@ function load(files?: readonly string[]): NativeBinding {
   if (request.source !== undefined) return loadExplicit(request.source, 'useBinary()');
   const fromEnv = process.env.SOCKBUF_BINARY;
   if (fromEnv) return loadExplicit(resolve(fromEnv), 'SOCKBUF_BINARY');
-  files ??= (located = locate()) === 'loaded' ? [] : located;
-  if (loadedBinding !== undefined) return loadedBinding;
+  if (files === undefined) {
+    // A retry after a failed load: the whole choice again.
+    const found = locate();
+    if (found === 'loaded') return loadedBinding!;
+    files = found;
+  }
   let failed: Error | undefined;
   for (const file of files) {
     if (existsSync(file)) {
@@ -203,7 +207,8 @@ function checked(binding: NativeBinding): NativeBinding {
 // of another CPU or libc, a stale build) fails at the first call that needs
 // the binary, with the same error, and the next call tries again.
 let loadedBinding: NativeBinding | undefined;
-let located: 'loaded' | readonly string[] | undefined;
+/** The files require() chose, until a load from them fails. */
+let located: readonly string[] | undefined;
 
 /** The binary, loaded and checked on the first call (each module of lib/ that calls it takes it once, when it loads). */
 export function loadNative(): NativeBinding {
@@ -213,7 +218,7 @@ export function loadNative(): NativeBinding {
 function loadNow(): NativeBinding {
   const request = binaryRequest();
   try {
-    loadedBinding = checked(load(located === undefined || located === 'loaded' ? undefined : located));
+    loadedBinding = checked(load(located));
     request.loaded = true;
     return loadedBinding;
   } catch (err) {
@@ -225,7 +230,8 @@ function loadNow(): NativeBinding {
   }
 }
 
-located = locate();
+const chosen = locate();
+if (chosen !== 'loaded') located = chosen;
 // The choice is made: useBinary() refuses from here on, as it did when the
 // binary loaded here (a first call whose load fails lifts that again).
 binaryRequest().loaded = true;
