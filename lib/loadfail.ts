@@ -102,7 +102,7 @@ export function loadFallback(packageRoot: string, failed: Error | undefined): Na
   // A bundle's folder is not sockbuf's: node-gyp-build would load whatever
   // addon it finds in build/ there. Only SOCKBUF_BINARY or useBinary() can help.
   if (!inPackage(packageRoot))
-    throw noBinaryError(packageRoot, failed ?? new Error(`no sockbuf.node in ${packageRoot}`), failed !== undefined);
+    throw noBinaryError(packageRoot, failed ?? new Error(`no sockbuf.node in ${packageRoot}`));
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const nodeGypBuild = require('node-gyp-build') as (dir: string) => NativeBinding;
