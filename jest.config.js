@@ -13,4 +13,6 @@ module.exports = {
   // Each test file runs in its own worker; sockets are real, so keep the
   // machine's two cores for the kernel as well.
   maxWorkers: 2,
+  // Resolves the oracles' Python interpreter once (see the file).
+  globalSetup: '<rootDir>/scripts/jest-global-setup.js',
 };

@@ -87,6 +87,12 @@ oracles="$tree/oracle-bin"
 mkdir -p "$oracles"
 for tool in python3 ss sysctl; do
   real=$(command -v "$tool") || continue
+  # Python by its own path, past any version manager's shim (see
+  # scripts/jest-global-setup.js); the tests start it through SOCKBUF_PYTHON.
+  if [ "$tool" = python3 ]; then
+    py=$(node "$root/scripts/python-bin.js")
+    case $py in /*) real=$py ;; esac
+  fi
   if [ -n "${LD_PRELOAD:-}" ]; then
     printf '#!/bin/sh\nexport LD_PRELOAD=%q\nexec %q "$@"\n' "$LD_PRELOAD" "$real" >"$oracles/$tool"
   else
@@ -95,6 +101,7 @@ for tool in python3 ss sysctl; do
   chmod +x "$oracles/$tool"
 done
 export PATH="$oracles:$PATH"
+export SOCKBUF_PYTHON="$oracles/python3"
 export LD_PRELOAD=$libasan${LD_PRELOAD:+:$LD_PRELOAD}
 export ASAN_OPTIONS="log_path=$logs/asan:log_exe_name=1:detect_leaks=1:exitcode=0:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1"
 export LSAN_OPTIONS="suppressions=$root/scripts/lsan.supp:print_suppressions=0"

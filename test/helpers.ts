@@ -107,6 +107,19 @@ export async function boundUdp(type: 'udp4' | 'udp6' = 'udp4'): Promise<dgram.So
   return sock;
 }
 
+let pythonPath: string | undefined;
+/**
+ * The Python interpreter the oracles start: SOCKBUF_PYTHON (set once per
+ * run by scripts/jest-global-setup.js), else the one `python3` on PATH
+ * resolves to, asked once per test file. Starting it by its own path skips a
+ * version manager's shim (pyenv's costs about 1 s a start on the CI machine).
+ */
+export function pythonBin(): string {
+  pythonPath ??=
+    process.env.SOCKBUF_PYTHON || (require('../scripts/python-bin.js') as { resolvePython(): string }).resolvePython();
+  return pythonPath;
+}
+
 /**
  * Runs Python with `fd` inherited as its fd 3 (`sock` in the script is a
  * socket object over it) and returns what the script printed, parsed as JSON.
@@ -120,7 +133,7 @@ export function python<T = unknown>(fd: number | null, script: string): T {
   ].join('\n');
   const stdio: (number | 'pipe')[] = ['pipe', 'pipe', 'pipe'];
   if (fd !== null) stdio.push(fd);
-  const res = spawnSync('python3', ['-c', `${prelude}\n${script}\nif sock is not None: sock.detach()`], {
+  const res = spawnSync(pythonBin(), ['-c', `${prelude}\n${script}\nif sock is not None: sock.detach()`], {
     stdio,
     encoding: 'utf8',
   });
@@ -160,7 +173,7 @@ export function codeOf(fn: () => unknown): string | undefined {
  */
 export async function stuckListener(): Promise<{ port: number; stop(): void }> {
   const py = spawn(
-    'python3',
+    pythonBin(),
     [
       '-c',
       [

@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { pythonBin } from './helpers';
 
 const dist = path.join(__dirname, '..', 'dist');
 
@@ -156,7 +157,7 @@ test("the binary's struct layout is made on its first read (not by require), the
   );
   // Python's ctypes lays out the same C structs (glibc's: time_t and suseconds_t are long).
   const py = spawnSync(
-    'python3',
+    pythonBin(),
     [
       '-c',
       `import ctypes, json
@@ -247,7 +248,7 @@ test("the constants, made on their first read, run no setter the program put on 
     ),
   );
   const py = spawnSync(
-    'python3',
+    pythonBin(),
     ['-c', 'import socket; print(socket.SO_RCVBUF, socket.SOL_SOCKET, socket.TCP_NODELAY)'],
     {
       encoding: 'utf8',

@@ -62,6 +62,7 @@ import {
   closeAll,
   listeningServer,
   portOf,
+  pythonBin,
   stuckListener,
   tcpPair,
   tlsCert,
@@ -1888,7 +1889,7 @@ def read(fd):
     return out
 print(json.dumps([read(3), read(4)]))
 `;
-    const res = spawnSync('python3', ['-c', script], { stdio: ['pipe', 'pipe', 'pipe', a, b], encoding: 'utf8' });
+    const res = spawnSync(pythonBin(), ['-c', script], { stdio: ['pipe', 'pipe', 'pipe', a, b], encoding: 'utf8' });
     if (res.status !== 0) throw new Error(`python failed: ${res.stderr}`);
     return JSON.parse(res.stdout) as [unknown, unknown];
   }

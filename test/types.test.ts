@@ -5,25 +5,40 @@ import * as ts from 'typescript';
 
 const root = path.join(__dirname, '..');
 
+const options: ts.CompilerOptions = {
+  strict: true,
+  noEmit: true,
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.CommonJS,
+  moduleResolution: ts.ModuleResolutionKind.Node10,
+  types: ['node'],
+  skipLibCheck: true,
+};
+const snippetFile = path.join(root, 'test', '__typecheck__.ts');
+// Every file but the snippet is the same in each compile: parsed once
+// (TypeScript's lib, @types/node, lib/), and each program is built from the
+// one before, which reuses what did not change. Each program still checks
+// its snippet from scratch.
+const parsed = new Map<string, ts.SourceFile | undefined>();
+const baseHost = ts.createCompilerHost(options);
+let previous: ts.Program | undefined;
+
 /** Compiles one snippet against lib/ and returns its error messages. */
 function diagnostics(body: string): string[] {
-  const file = path.join(root, 'test', '__typecheck__.ts');
+  const file = snippetFile;
   const source = `import * as net from 'node:net';\nimport { getOption, setOption, setBufferSizes, getsockopt, constants } from '../lib';\ndeclare const sock: net.Socket;\n${body}\n`;
-  const options: ts.CompilerOptions = {
-    strict: true,
-    noEmit: true,
-    target: ts.ScriptTarget.ES2022,
-    module: ts.ModuleKind.CommonJS,
-    moduleResolution: ts.ModuleResolutionKind.Node10,
-    types: ['node'],
-    skipLibCheck: true,
+  const host: ts.CompilerHost = {
+    ...baseHost,
+    readFile: (name) => (path.resolve(name) === file ? source : baseHost.readFile(name)),
+    fileExists: (name) => path.resolve(name) === file || baseHost.fileExists(name),
+    getSourceFile: (name, languageVersion, onError) => {
+      if (path.resolve(name) === file) return ts.createSourceFile(name, source, languageVersion);
+      if (!parsed.has(name)) parsed.set(name, baseHost.getSourceFile(name, languageVersion, onError));
+      return parsed.get(name);
+    },
   };
-  const host = ts.createCompilerHost(options);
-  const readFile = host.readFile.bind(host);
-  host.readFile = (name) => (path.resolve(name) === file ? source : readFile(name));
-  const fileExists = host.fileExists.bind(host);
-  host.fileExists = (name) => path.resolve(name) === file || fileExists(name);
-  const program = ts.createProgram([file], options, host);
+  const program = ts.createProgram([file], options, host, previous);
+  previous = program;
   return ts
     .getPreEmitDiagnostics(program)
     .filter((d) => d.file && path.resolve(d.file.fileName) === file)

@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import * as path from 'node:path';
 import { getRecvBufferSize, measureDatagramCost, recommendUdpBuffer, setRecvBufferSize, socketMemory } from '../lib';
-import { boundUdp, closeAll, fixtures } from './helpers';
+import { boundUdp, closeAll, fixtures, pythonBin } from './helpers';
 
 afterEach(closeAll);
 jest.setTimeout(120_000);
@@ -90,7 +90,7 @@ test('measureDatagramCost: the receive memory of queued datagrams, as SO_MEMINFO
   setRecvBufferSize(sock, 1 << 20);
   const port = sock.address().port;
   const res = spawnSync(
-    'python3',
+    pythonBin(),
     [
       '-c',
       `import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\nfor i in range(50): s.sendto(b'x' * 64, ('127.0.0.1', ${port}))`,
