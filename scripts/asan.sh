@@ -12,6 +12,9 @@
 #   SOCKBUF_ASAN_TREE  where to build (default: a fresh temporary folder,
 #                      removed afterwards unless SOCKBUF_ASAN_KEEP=1)
 #   SOCKBUF_ASAN_LOGS  where sanitizer reports go (default: <tree>/asan-logs)
+#   SOCKBUF_PYTHON     the Python the oracles run (default: the interpreter
+#                      python3 on PATH resolves to, scripts/python-bin.js);
+#                      started through a wrapper without the sanitizer preload
 # Needs: npm ci done (node_modules/), g++ with libasan and libubsan.
 # Exit status: 0 only when jest passed and no sanitizer report was written.
 set -uo pipefail
@@ -86,12 +89,17 @@ npm run -s build:ts || die "npm run build:ts failed (tsc, then scripts/bundle.js
 oracles="$tree/oracle-bin"
 mkdir -p "$oracles"
 for tool in python3 ss sysctl; do
-  real=$(command -v "$tool") || continue
-  # Python by its own path, past any version manager's shim (see
-  # scripts/jest-global-setup.js); the tests start it through SOCKBUF_PYTHON.
-  if [ "$tool" = python3 ]; then
-    py=$(node "$root/scripts/python-bin.js")
-    case $py in /*) real=$py ;; esac
+  # Python: the caller's SOCKBUF_PYTHON, else by its own path, past any
+  # version manager's shim (see scripts/jest-global-setup.js); the tests
+  # start it through SOCKBUF_PYTHON (set below to the wrapper).
+  if [ "$tool" = python3 ] && [ -n "${SOCKBUF_PYTHON:-}" ]; then
+    real=$(command -v "$SOCKBUF_PYTHON") || { echo "asan: SOCKBUF_PYTHON=$SOCKBUF_PYTHON is not a command" >&2; continue; }
+  else
+    real=$(command -v "$tool") || continue
+    if [ "$tool" = python3 ]; then
+      py=$(node "$root/scripts/python-bin.js")
+      case $py in /*) real=$py ;; esac
+    fi
   fi
   if [ -n "${LD_PRELOAD:-}" ]; then
     printf '#!/bin/sh\nexport LD_PRELOAD=%q\nexec %q "$@"\n' "$LD_PRELOAD" "$real" >"$oracles/$tool"
@@ -101,7 +109,8 @@ for tool in python3 ss sysctl; do
   chmod +x "$oracles/$tool"
 done
 export PATH="$oracles:$PATH"
-export SOCKBUF_PYTHON="$oracles/python3"
+# The tests start Python by this path (test/helpers.ts pythonBin).
+if [ -x "$oracles/python3" ]; then export SOCKBUF_PYTHON="$oracles/python3"; fi
 export LD_PRELOAD=$libasan${LD_PRELOAD:+:$LD_PRELOAD}
 export ASAN_OPTIONS="log_path=$logs/asan:log_exe_name=1:detect_leaks=1:exitcode=0:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1:check_initialization_order=1"
 export LSAN_OPTIONS="suppressions=$root/scripts/lsan.supp:print_suppressions=0"

@@ -1,6 +1,6 @@
 // Real sockets on loopback for the tests, and oracles that read the same
 // file descriptor from outside sockbuf.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type SpawnSyncOptionsWithStringEncoding, type SpawnSyncReturns } from 'node:child_process';
 import * as dgram from 'node:dgram';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
@@ -112,12 +112,27 @@ let pythonPath: string | undefined;
  * The Python interpreter the oracles start: SOCKBUF_PYTHON (set once per
  * run by scripts/jest-global-setup.js), else the one `python3` on PATH
  * resolves to, asked once per test file. Starting it by its own path skips a
- * version manager's shim (pyenv's costs about 1 s a start on the CI machine).
+ * version manager's shim (pyenv's costs several times the interpreter's own
+ * start).
  */
 export function pythonBin(): string {
   pythonPath ??=
     process.env.SOCKBUF_PYTHON || (require('../scripts/python-bin.js') as { resolvePython(): string }).resolvePython();
   return pythonPath;
+}
+
+/** The message for a Python that could not be started at all. */
+function pythonStartError(err: Error): Error {
+  return new Error(
+    `cannot start Python (${pythonBin()}: SOCKBUF_PYTHON, or python3 on PATH): ${err.message}; the tests need Python 3 as their oracle`,
+  );
+}
+
+/** spawnSync of the oracles' Python; throws a clear error when it cannot start (its exit status is the caller's to check). */
+export function pythonSync(args: string[], options: SpawnSyncOptionsWithStringEncoding): SpawnSyncReturns<string> {
+  const res = spawnSync(pythonBin(), args, options);
+  if (res.error !== undefined) throw pythonStartError(res.error);
+  return res;
 }
 
 /**
@@ -133,7 +148,7 @@ export function python<T = unknown>(fd: number | null, script: string): T {
   ].join('\n');
   const stdio: (number | 'pipe')[] = ['pipe', 'pipe', 'pipe'];
   if (fd !== null) stdio.push(fd);
-  const res = spawnSync(pythonBin(), ['-c', `${prelude}\n${script}\nif sock is not None: sock.detach()`], {
+  const res = pythonSync(['-c', `${prelude}\n${script}\nif sock is not None: sock.detach()`], {
     stdio,
     encoding: 'utf8',
   });
@@ -187,6 +202,12 @@ export async function stuckListener(): Promise<{ port: number; stop(): void }> {
     ],
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
+  // A Python that cannot start fails here at once, not at the test's timeout.
+  try {
+    await once(py, 'spawn');
+  } catch (err) {
+    throw pythonStartError(err as Error);
+  }
   const [data] = (await once(py.stdout, 'data')) as [Buffer];
   const port = Number(data.toString().trim());
   // Fill the queue: listen(0) holds one connection.

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { looksGlibc } from '../lib/runtime';
 import { libc } from '../lib/libc';
-import { pythonBin } from './helpers';
+import { pythonSync } from './helpers';
 import { binaryName, makeProject, ok, target, userEnv } from './installed';
 
 let project = '';
@@ -245,7 +245,7 @@ test('ES module import with a binary that does not load: the import works, `cons
       console.log(JSON.stringify(steps));`,
     );
     const res = ok(process.execPath, [file], bare, { env: userEnv });
-    const so = spawnSync(pythonBin(), ['-c', 'import socket; print(socket.SO_RCVBUF)'], { encoding: 'utf8' });
+    const so = pythonSync(['-c', 'import socket; print(socket.SO_RCVBUF)'], { encoding: 'utf8' });
     expect(JSON.parse(res.stdout)).toEqual([
       'ERR_SOCKBUF_NO_BINARY',
       'ERR_SOCKBUF_NO_BINARY',

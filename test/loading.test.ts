@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { pythonBin } from './helpers';
+import { pythonSync } from './helpers';
 
 const dist = path.join(__dirname, '..', 'dist');
 
@@ -156,8 +156,7 @@ test("the binary's struct layout is made on its first read (not by require), the
       });`),
   );
   // Python's ctypes lays out the same C structs (glibc's: time_t and suseconds_t are long).
-  const py = spawnSync(
-    pythonBin(),
+  const py = pythonSync(
     [
       '-c',
       `import ctypes, json
@@ -247,13 +246,9 @@ test("the constants, made on their first read, run no setter the program put on 
       ['--abort-on-uncaught-exception'],
     ),
   );
-  const py = spawnSync(
-    pythonBin(),
-    ['-c', 'import socket; print(socket.SO_RCVBUF, socket.SOL_SOCKET, socket.TCP_NODELAY)'],
-    {
-      encoding: 'utf8',
-    },
-  );
+  const py = pythonSync(['-c', 'import socket; print(socket.SO_RCVBUF, socket.SOL_SOCKET, socket.TCP_NODELAY)'], {
+    encoding: 'utf8',
+  });
   expect(py.status).toBe(0);
   expect(out).toEqual({ ran: 0, own: true, values: py.stdout.trim().split(' ').map(Number) });
 });

@@ -7,7 +7,7 @@ import * as net from 'node:net';
 import { queuedBytes, setRecvBufferSize, socketMemory } from '../lib';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { boundUdp, closeAll, codeOf, listeningServer, portOf, python, pythonBin, track } from './helpers';
+import { boundUdp, closeAll, codeOf, listeningServer, portOf, python, pythonSync, track } from './helpers';
 
 /** A connected pair of Unix domain stream sockets. */
 async function unixPair(): Promise<[net.Socket, net.Socket]> {
@@ -48,8 +48,7 @@ test('a flooded UDP receiver: drops and queued memory equal what ss sees', async
   expect(before.drops).toBe(0);
   // The sender runs while this process's event loop is blocked in spawnSync,
   // so nothing reads the socket and the kernel has to drop the excess.
-  const sent = spawnSync(
-    pythonBin(),
+  const sent = pythonSync(
     [
       '-c',
       `import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\nfor i in range(500): s.sendto(b'x' * 1000, ('127.0.0.1', ${port}))`,

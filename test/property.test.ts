@@ -26,7 +26,7 @@
 // FC_SEED=<n> replays a run; FC_SCALE=<x> multiplies the number of runs (for
 // a longer hunt: FC_SCALE=10).
 // fast-check prints the seed and path of any failure.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import * as dgram from 'node:dgram';
 import { once } from 'node:events';
 import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
@@ -62,7 +62,7 @@ import {
   closeAll,
   listeningServer,
   portOf,
-  pythonBin,
+  pythonSync,
   stuckListener,
   tcpPair,
   tlsCert,
@@ -1889,7 +1889,7 @@ def read(fd):
     return out
 print(json.dumps([read(3), read(4)]))
 `;
-    const res = spawnSync(pythonBin(), ['-c', script], { stdio: ['pipe', 'pipe', 'pipe', a, b], encoding: 'utf8' });
+    const res = pythonSync(['-c', script], { stdio: ['pipe', 'pipe', 'pipe', a, b], encoding: 'utf8' });
     if (res.status !== 0) throw new Error(`python failed: ${res.stderr}`);
     return JSON.parse(res.stdout) as [unknown, unknown];
   }

@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import * as path from 'node:path';
 import { getRecvBufferSize, measureDatagramCost, recommendUdpBuffer, setRecvBufferSize, socketMemory } from '../lib';
-import { boundUdp, closeAll, fixtures, pythonBin } from './helpers';
+import { boundUdp, closeAll, fixtures, pythonSync } from './helpers';
 
 afterEach(closeAll);
 jest.setTimeout(120_000);
@@ -89,8 +89,7 @@ test('measureDatagramCost: the receive memory of queued datagrams, as SO_MEMINFO
   const sock = await boundUdp();
   setRecvBufferSize(sock, 1 << 20);
   const port = sock.address().port;
-  const res = spawnSync(
-    pythonBin(),
+  const res = pythonSync(
     [
       '-c',
       `import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\nfor i in range(50): s.sendto(b'x' * 64, ('127.0.0.1', ${port}))`,
